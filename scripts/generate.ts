@@ -1,0 +1,28 @@
+/**
+ * Bundles openapi/ into generated/openapi.json and runs @hey-api/openapi-ts into generated/client/.
+ * Output is committed; CI runs this again and fails if anything changes.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { createClient } from '@hey-api/openapi-ts';
+
+const bundled = 'generated/openapi.json';
+
+execFileSync('npx', ['redocly', 'bundle', 'openapi/openapi.yaml', '--ext', 'json', '-o', bundled], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+// Redocly writes compact JSON; re-serialise with a stable indent so diffs stay readable.
+writeFileSync(bundled, JSON.stringify(JSON.parse(readFileSync(bundled, 'utf8')), null, 2) + '\n');
+
+rmSync('generated/client', { recursive: true, force: true });
+await createClient({
+  input: `./${bundled}`,
+  output: { path: 'generated/client' },
+  plugins: [
+    '@hey-api/client-fetch',
+    '@hey-api/typescript',
+    '@hey-api/sdk',
+    { name: '@hey-api/schemas', type: 'json' },
+  ],
+  logs: { level: 'silent' },
+});

@@ -1,0 +1,78 @@
+/** Environment → typed, validated configuration (DESIGN.md §7; the README lists every variable). */
+import { isAbsolute, resolve } from 'node:path';
+
+/** Everything the server reads from its environment, parsed once at start. */
+export interface Config {
+  /** TCP port to listen on (default 8080; 0 picks a free port). */
+  port: number;
+  /** Interface to bind (default 127.0.0.1). */
+  host: string;
+  /** Postgres connection string; absent means the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  /** PGlite data directory (default ./data), or `memory://` for an in-memory database. */
+  dataDir: string;
+  /** Key material for encrypting stored secrets; generated into DATA_DIR when absent on the embedded database. */
+  secretKey: string | undefined;
+  /** The demo admin's API key when the demo data are seeded; generated and printed when absent. */
+  seedApiKey: string | undefined;
+  /** Seed the demo organization on an empty database (default true; SEED_DEMO=false turns it off). */
+  seedDemo: boolean;
+  /** Callback hosts allowed even when they resolve to private addresses (comma-separated). */
+  callbackAllowHosts: string[];
+  /** Allow callbacks to private, loopback and link-local addresses (default false). */
+  callbackAllowPrivate: boolean;
+  /** pino log level (default info). */
+  logLevel: string;
+  /** Validate responses against the spec too (default: on unless NODE_ENV=production). */
+  validateResponses: boolean;
+  /** Per-organization request rate, in requests per second (default 10). */
+  rateLimitPerSecond: number;
+  /** Per-organization burst allowance, in requests (default 10). */
+  rateLimitBurst: number;
+}
+
+/** Thrown when an environment variable has a value the server cannot use. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+/** Reads the configuration from an environment (default `process.env`). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = env.DATA_DIR || './data';
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: dataDir.startsWith('memory://') || isAbsolute(dataDir) ? dataDir : resolve(dataDir),
+    secretKey: env.SECRET_KEY || undefined,
+    seedApiKey: env.SEED_API_KEY || undefined,
+    seedDemo: boolean(env, 'SEED_DEMO', true),
+    callbackAllowHosts: (env.CALLBACK_ALLOW_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    callbackAllowPrivate: boolean(env, 'CALLBACK_ALLOW_PRIVATE', false),
+    logLevel: env.LOG_LEVEL || 'info',
+    validateResponses: boolean(env, 'VALIDATE_RESPONSES', env.NODE_ENV !== 'production'),
+    rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000),
+    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 10, 1, 1_000_000),
+  };
+}

@@ -1,0 +1,139 @@
+/** Demo data for an empty database: one organization, two networks, Meraki devices and three dongles. */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, DeviceBehaviour } from './database.js';
+import { generateApiKey, hashApiKey } from '../auth/api-key.js';
+import { defaultSsidSettings } from '../organizations/ssid-defaults.js';
+
+/** What seeding produced: the ids a walk-through needs, and the key if one was generated. */
+export interface SeedResult {
+  organizationId: string;
+  networkIds: string[];
+  adminId: string;
+  apiKey: string;
+  /** True when the key was generated here (and so must be shown once). */
+  generatedKey: boolean;
+}
+
+/** Adds an admin with one API key, allowed on the given organizations. */
+export async function createAdmin(
+  trx: Kysely<Database>,
+  admin: { name: string; email: string; apiKey: string; organizationIds: string[] },
+): Promise<string> {
+  const { id } = await trx
+    .insertInto('admins')
+    .values({ name: admin.name, email: admin.email })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('api_keys')
+    .values({ admin_id: id, key_hash: hashApiKey(admin.apiKey), key_suffix: admin.apiKey.slice(-4) })
+    .execute();
+  if (admin.organizationIds.length > 0) {
+    await trx
+      .insertInto('admin_organizations')
+      .values(admin.organizationIds.map((organization_id) => ({ admin_id: id, organization_id })))
+      .execute();
+  }
+  return id;
+}
+
+/** Adds a network with its 15 SSIDs when it is wireless. */
+export async function createNetwork(
+  trx: Kysely<Database>,
+  network: { organizationId: string; name: string; productTypes: string[]; timeZone?: string; tags?: string[]; notes?: string },
+): Promise<string> {
+  const { id } = await trx
+    .insertInto('networks')
+    .values({
+      organization_id: network.organizationId,
+      name: network.name,
+      product_types: JSON.stringify(network.productTypes),
+      time_zone: network.timeZone ?? 'America/Los_Angeles',
+      tags: JSON.stringify(network.tags ?? []),
+      notes: network.notes ?? '',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (network.productTypes.includes('wireless')) {
+    await trx
+      .insertInto('ssids')
+      .values(
+        Array.from({ length: 15 }, (_, number) => ({
+          network_id: id,
+          number,
+          settings: JSON.stringify(defaultSsidSettings(number)),
+        })),
+      )
+      .execute();
+  }
+  return id;
+}
+
+interface DemoDevice {
+  serial: string;
+  name: string;
+  model: string;
+  productType: string;
+  mac: string;
+  lanIp: string;
+  network: 0 | 1;
+  dongle?: boolean;
+  behaviour: DeviceBehaviour;
+}
+
+// Display names say how each simulated device behaves, so that a person trying the API knows what to expect.
+const demoDevices: DemoDevice[] = [
+  { serial: 'Q2MX-DEMO-0001', name: 'HQ appliance', model: 'MX68', productType: 'appliance', mac: '0c:8d:db:00:00:01', lanIp: '10.0.1.1', network: 0, behaviour: { latencyMs: 12, jitterMs: 3 } },
+  { serial: 'Q2MS-DEMO-0002', name: 'HQ switch', model: 'MS120-8', productType: 'switch', mac: '0c:8d:db:00:00:02', lanIp: '10.0.1.2', network: 0, behaviour: { latencyMs: 2, jitterMs: 1 } },
+  { serial: 'Q2MR-DEMO-0003', name: 'HQ access point', model: 'MR46', productType: 'wireless', mac: '0c:8d:db:00:00:03', lanIp: '10.0.1.3', network: 0, behaviour: { latencyMs: 8, jitterMs: 4, lossPercent: 5 } },
+  { serial: 'Q2MR-DEMO-0004', name: 'Branch access point', model: 'MR36', productType: 'wireless', mac: '0c:8d:db:00:00:04', lanIp: '10.0.2.3', network: 1, behaviour: { latencyMs: 35, jitterMs: 10 } },
+  { serial: 'Q2AP-DEMO-0101', name: 'Dongle (answers at once)', model: 'AutoPi TMU CM4', productType: 'dongle', mac: '0c:8d:db:00:01:01', lanIp: '10.0.2.101', network: 1, dongle: true, behaviour: { answerDelayMs: 0 } },
+  { serial: 'Q2AP-DEMO-0102', name: 'Dongle (offline: never answers)', model: 'AutoPi TMU CM4', productType: 'dongle', mac: '0c:8d:db:00:01:02', lanIp: '10.0.2.102', network: 1, dongle: true, behaviour: { offline: true } },
+  { serial: 'Q2AP-DEMO-0103', name: 'Dongle (slow: answers after 3 s)', model: 'AutoPi TMU CM4', productType: 'dongle', mac: '0c:8d:db:00:01:03', lanIp: '10.0.2.103', network: 1, dongle: true, behaviour: { answerDelayMs: 3000 } },
+];
+
+/** Seeds the demo organization in one transaction if the database has no organization yet; returns null otherwise. */
+export async function seedDemo(db: Kysely<Database>, options: { apiKey?: string }): Promise<SeedResult | null> {
+  return db.transaction().execute(async (trx: Transaction<Database>) => {
+    const existing = await trx.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+    if (existing) return null;
+    const { id: organizationId } = await trx
+      .insertInto('organizations')
+      .values({ name: 'Demo Organization' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const networkIds = [
+      await createNetwork(trx, { organizationId, name: 'Headquarters', productTypes: ['appliance', 'switch', 'wireless'], tags: ['demo'] }),
+      await createNetwork(trx, { organizationId, name: 'Branch 1', productTypes: ['wireless', 'sensor'], tags: ['demo', 'branch'] }),
+    ];
+    await trx
+      .insertInto('devices')
+      .values(
+        demoDevices.map((d) => ({
+          serial: d.serial,
+          organization_id: organizationId,
+          network_id: networkIds[d.network]!,
+          name: d.name,
+          model: d.model,
+          mac: d.mac,
+          lan_ip: d.lanIp,
+          product_type: d.productType,
+          firmware: d.dongle ? 'autopi-2024.05' : 'wired-18-211',
+          tags: JSON.stringify(['demo']),
+          dongle_id: d.dongle ? randomUUID() : null,
+          unit_id: d.dongle ? randomUUID() : null,
+          behaviour: JSON.stringify(d.behaviour),
+        })),
+      )
+      .execute();
+    const apiKey = options.apiKey ?? generateApiKey();
+    const adminId = await createAdmin(trx, {
+      name: 'Demo Admin',
+      email: 'admin@demo.example',
+      apiKey,
+      organizationIds: [organizationId],
+    });
+    return { organizationId, networkIds, adminId, apiKey, generatedKey: options.apiKey === undefined };
+  });
+}

@@ -1,0 +1,51 @@
+/** Named HTTP errors: thrown anywhere, mapped to `{"errors": [...]}` by one middleware. */
+
+/** An error with an HTTP status and the messages a client sees. */
+export class HttpError extends Error {
+  /** The messages sent as `errors`. */
+  readonly errors: string[];
+
+  constructor(
+    readonly status: number,
+    errors: string | string[],
+  ) {
+    const list = Array.isArray(errors) ? errors : [errors];
+    super(list.join('; '));
+    this.errors = list;
+  }
+}
+
+/** 400: the request is well-formed JSON but asks for something invalid. */
+export class InputError extends HttpError {
+  constructor(errors: string | string[]) {
+    super(400, errors);
+  }
+}
+
+/** 401: no API key, or one we do not know. */
+export class UnauthorizedError extends HttpError {
+  constructor(message = 'Invalid API key') {
+    super(401, message);
+  }
+}
+
+/** 404: the resource does not exist, or belongs to an organization the caller cannot see. */
+export class NotFoundError extends HttpError {
+  constructor(message = 'Not found') {
+    super(404, message);
+  }
+}
+
+/** 429: the organization's rate limit is spent; `retryAfter` is in whole seconds. */
+export class TooManyRequestsError extends HttpError {
+  constructor(readonly retryAfter: number) {
+    super(429, 'API rate limit exceeded for organization');
+  }
+}
+
+/** 501: the operation is in the spec but its issue has not landed yet. */
+export class NotImplementedError extends HttpError {
+  constructor() {
+    super(501, 'not implemented yet');
+  }
+}

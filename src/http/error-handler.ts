@@ -1,0 +1,48 @@
+/** The one error middleware: every error becomes `{"errors": ["…"]}` with the right status. */
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { HttpError, TooManyRequestsError } from '../errors.js';
+
+interface ValidatorError {
+  status: number;
+  errors?: { path?: string; message: string }[];
+  message: string;
+}
+
+function isValidatorError(err: unknown): err is ValidatorError {
+  return typeof err === 'object' && err !== null && typeof (err as ValidatorError).status === 'number' && 'errors' in err;
+}
+
+/** Turns the validator's `/body/count` paths into the readable `body.count`. */
+function readablePath(path: string | undefined): string {
+  return (path ?? '').replace(/^[./]+/, '').replace(/\//g, '.');
+}
+
+/** Builds the error middleware; unknown errors are logged and answered with a plain 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    let status: number;
+    let errors: string[];
+    if (err instanceof HttpError) {
+      status = err.status;
+      errors = err.errors;
+      if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfter));
+    } else if (isValidatorError(err) && err.status >= 400 && err.status < 500) {
+      status = err.status;
+      errors = err.errors?.length
+        ? err.errors.map((e) => (e.path ? `${readablePath(e.path)}: ${e.message}` : e.message))
+        : [err.message];
+    } else if (typeof err?.type === 'string' && typeof err?.status === 'number' && err.status < 500) {
+      // body-parser: malformed JSON (entity.parse.failed), too large (entity.too.large), bad charset…
+      status = err.status;
+      errors = [err.type === 'entity.parse.failed' ? `Malformed JSON in request body: ${err.message}` : err.message];
+    } else {
+      // Anything else is our bug (including a response that fails its own schema in tests): log it whole.
+      logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+      status = 500;
+      errors = ['Internal server error'];
+    }
+    res.status(status).json({ errors });
+  };
+}

@@ -1,0 +1,42 @@
+/** Entry point: read the environment, start the server, print how to use it, stop cleanly on SIGTERM/SIGINT. */
+import { pino } from 'pino';
+import { loadConfig } from './config.js';
+import { startServer } from './server.js';
+
+const config = loadConfig();
+const logger = pino({ level: config.logLevel });
+
+try {
+  const server = await startServer(config, { logger });
+  const database = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.dataDir})`;
+  logger.info({ url: server.url, database }, `Boomerang listening on ${server.url}`);
+  if (server.seeded) {
+    const { organizationId, apiKey, generatedKey } = server.seeded;
+    // Printed once, on the start that created the key: it is stored only as a hash.
+    const lines = [
+      '',
+      `Demo data seeded: organization ${organizationId}.`,
+      generatedKey ? `Demo admin API key (shown once, keep it): ${apiKey}` : 'Demo admin API key: the value of SEED_API_KEY.',
+      `Try: curl -s -H "Authorization: Bearer ${generatedKey ? apiKey : '$SEED_API_KEY'}" ${server.url}/api/v1/organizations`,
+      `API docs: ${server.url}/docs`,
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // A stuck connection must not keep the process alive forever.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    await server.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+} catch (err) {
+  logger.fatal({ err }, `Boomerang failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
