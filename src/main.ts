@@ -1,10 +1,10 @@
 /** Entry point: read the environment, start the server, print how to use it, stop cleanly on SIGTERM/SIGINT. */
-import { pino } from 'pino';
 import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
 const config = loadConfig();
-const logger = pino({ level: config.logLevel });
+const logger = createLogger(config.logLevel);
 
 try {
   const server = await startServer(config, { logger });

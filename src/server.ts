@@ -1,11 +1,12 @@
 /** Starts everything for one configuration: database, contracts, demo data, HTTP. Used by main.ts and by the tests. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/create-db.js';
 import { seedDemo, type SeedResult } from './db/seed.js';
 import { createApp, type AppContext } from './http/create-app.js';
+import { createLogger } from './logger.js';
 import { CallbackContracts } from './spec/callback-contracts.js';
 import { loadSpec } from './spec/load-spec.js';
 
@@ -22,7 +23,7 @@ export interface RunningServer {
 
 /** Boots the server; throws (and starts nothing) if the spec's callback schemas do not compile or the database cannot be opened. */
 export async function startServer(config: Config, options: { logger?: Logger; db?: Db } = {}): Promise<RunningServer> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel);
   const spec = loadSpec();
   const contracts = await CallbackContracts.compile(spec);
   logger.debug({ contracts: contracts.keys() }, 'callback contracts compiled');

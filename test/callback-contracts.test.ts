@@ -51,7 +51,7 @@ describe('callback contracts', () => {
     const example = structuredClone(contracts.get('dongle_devices_execute_raw_create.commandCallback').examples[0]) as { state: string };
     example.state = 'DONE';
     const result = contracts.check('dongle_devices_execute_raw_create.commandCallback', example);
-    expect(!result.valid && result.errors.join()).toMatch(/^state must be equal to one of the allowed values/);
+    expect(!result.valid && result.errors.join()).toMatch(/state must be equal to constant/);
   });
 
   it('fails to compile, naming the callback, when a schema is broken', async () => {

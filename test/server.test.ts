@@ -72,7 +72,8 @@ describe('server', () => {
 describe('rate limit', () => {
   let limited: TestServer;
   beforeAll(async () => {
-    limited = await startTestServer({ RATE_LIMIT_PER_SECOND: '10', RATE_LIMIT_BURST: '10' });
+    // 1 token per second with a burst of 10: the 12 requests below finish long before a token comes back.
+    limited = await startTestServer({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '10' });
   });
   afterAll(async () => {
     await limited?.stop();
@@ -92,8 +93,8 @@ describe('rate limit', () => {
     const other = await getOrganization({ client: limited.otherClient, path: { organizationId: limited.other.organizationId } });
     expect(other.response.status).toBe(200);
 
-    // Tokens come back at 10 per second.
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // A token comes back after the Retry-After second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const again = await getOrganization({ client: limited.client, path });
     expect(again.response.status).toBe(200);
   });

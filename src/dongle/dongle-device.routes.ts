@@ -14,9 +14,12 @@ export function toDongleDevice(row: DeviceRow): DongleDevice {
     display: row.name,
     callName: row.name,
     imei: null,
-    release: row.firmware,
+    hw_revision: null,
+    last_communication: null,
+    is_updated: true,
+    release: { version: row.firmware },
     tags: row.tags,
-  } as DongleDevice;
+  };
 }
 
 /** Routes for `/dongle/devices/` and `/dongle/devices/{id}/`. */

@@ -35,7 +35,13 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  app.use(pinoHttp({ logger, customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info') }));
+  app.use(
+    pinoHttp({
+      logger,
+      // A client's mistake (4xx) or a not-yet-built operation (501) is routine; other 5xx are our bugs.
+      customLogLevel: (_req, res) => (res.statusCode >= 500 && res.statusCode !== 501 ? 'error' : 'info'),
+    }),
+  );
   app.use(express.json({ limit: '1mb' }));
 
   app.get('/healthz', async (_req, res) => {

@@ -101,6 +101,7 @@ export function setLinkHeader<Row extends Record<string, unknown>>(
   const last = page.rows.at(-1)?.[k];
   if (page.hasBefore && first !== undefined) links.push(link('prev', { endingBefore: String(first) }));
   if (page.hasAfter && last !== undefined) links.push(link('next', { startingAfter: String(last) }));
-  links.push(link('last', { endingBefore: spec.numericKey ? '9223372036854775807' : '\u{10FFFF}' }));
+  // As Meraki does, `last` ends before a token above every key: the largest int8, or a run of "z" above any serial.
+  links.push(link('last', { endingBefore: spec.numericKey ? '9223372036854775807' : 'zzzzzzzzzzzzzz' }));
   res.setHeader('Link', links.join(', '));
 }

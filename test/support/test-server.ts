@@ -1,5 +1,4 @@
 /** Boots a real server on a random loopback port with a fresh database, the demo data, and a second organization. */
-import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createNetwork, createAdmin } from '../../src/db/seed.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -43,7 +42,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_BURST: '100000',
     ...env,
   });
-  const server = await startServer(config, { logger: pino({ level: config.logLevel }) });
+  const server = await startServer(config);
   const db = server.ctx.db;
   const seeded = server.seeded!;
   const other = await db.transaction().execute(async (trx) => {
