@@ -1,9 +1,16 @@
 /** Entry point: read the environment, start the server, print how to use it, stop cleanly on SIGTERM/SIGINT. */
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`Boomerang cannot start: ${err.message}\n`);
+  process.exit(1);
+}
 const logger = createLogger(config.logLevel);
 
 try {

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { createDb, type Db } from './db/create-db.js';
 import { seedDemo, type SeedResult } from './db/seed.js';
 import { createApp, type AppContext } from './http/create-app.js';
+import { RateLimiter } from './http/rate-limiter.js';
 import { createLogger } from './logger.js';
 import { CallbackContracts } from './spec/callback-contracts.js';
 import { loadSpec } from './spec/load-spec.js';
@@ -30,12 +31,15 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   const db = options.db ?? (await createDb(config));
   try {
     const seeded = config.seedDemo ? await seedDemo(db, { apiKey: config.seedApiKey }) : null;
-    const ctx: AppContext = { config, db, logger, spec, contracts };
+    const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
+    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter };
     const app = createApp(ctx);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
+    const pruning = setInterval(() => rateLimiter.prune(), 60_000);
+    pruning.unref();
     const { port } = server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     return {
@@ -43,6 +47,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       ctx,
       seeded,
       async close() {
+        clearInterval(pruning);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Idle keep-alive sockets would hold close() open forever.

@@ -27,11 +27,13 @@ export interface AppContext {
   logger: Logger;
   spec: OpenAPIV3_1.Document;
   contracts: CallbackContracts;
+  /** Per-organization request budget. */
+  rateLimiter: RateLimiter;
 }
 
 /** Creates the app (it does not listen). */
 export function createApp(ctx: AppContext): Express {
-  const { config, db, logger, spec } = ctx;
+  const { db, logger, spec, rateLimiter } = ctx;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -57,8 +59,6 @@ export function createApp(ctx: AppContext): Express {
   // swagger-ui-express serves its assets from the installed swagger-ui-dist: /docs works with no network.
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Boomerang API' }));
 
-  const limiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
-  setInterval(() => limiter.prune(), 60_000).unref();
 
   app.use(authenticate(db));
   app.use(
@@ -66,12 +66,12 @@ export function createApp(ctx: AppContext): Express {
       // The validator rewrites what it is given; keep the served spec intact.
       apiSpec: structuredClone(spec) as never,
       validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true },
-      validateResponses: config.validateResponses,
+      validateResponses: ctx.config.validateResponses,
       // Authentication is ours (three header forms, 401 before anything else); the validator would only check presence.
       validateSecurity: false,
     }),
   );
-  app.use(scope(db, limiter));
+  app.use(scope(db, rateLimiter));
 
   app.use(organizationRoutes(ctx));
   app.use(networkRoutes(ctx));

@@ -38,6 +38,11 @@ export class RateLimiter {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerSecond)) };
   }
 
+  /** Refills `key`'s bucket at once (its next request starts a full burst). */
+  forget(key: string): void {
+    this.buckets.delete(key);
+  }
+
   /** Forgets buckets that have been full for a while, so memory stays bounded by active organizations. */
   prune(): void {
     const now = this.now();
