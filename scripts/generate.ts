@@ -10,6 +10,7 @@ const bundled = 'generated/openapi.json';
 
 execFileSync('npx', ['redocly', 'bundle', 'openapi/openapi.yaml', '--ext', 'json', '-o', bundled], {
   stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
 });
 // Redocly writes compact JSON; re-serialise with a stable indent so diffs stay readable.
 writeFileSync(bundled, JSON.stringify(JSON.parse(readFileSync(bundled, 'utf8')), null, 2) + '\n');
