@@ -1,0 +1,36 @@
+/** Validators for the live-tool job schemas of the bundled spec, made strict: an object may hold only the properties its schema names. */
+import { dereference } from '@readme/openapi-parser';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { loadSpec } from '../../src/spec/load-spec.js';
+
+/** The component schemas checked here. */
+export type JobSchemaName = 'PingJob' | 'PingDeviceJob' | 'PingResults' | 'WakeOnLanJob' | 'ArpTableJob' | 'CableTestJob';
+
+const names: JobSchemaName[] = ['PingJob', 'PingDeviceJob', 'PingResults', 'WakeOnLanJob', 'ArpTableJob', 'CableTestJob'];
+
+/** Copies `schema`, closing every `type: object` schema that lists properties, so that a misspelt or extra field fails. */
+function strict(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strict);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) copy[key] = strict(value);
+  // `if` branches have properties but no type: closing them would make the condition false and hide the `then`.
+  if (copy.type === 'object' && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  return copy;
+}
+
+const doc = await dereference(loadSpec());
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats.default(ajv);
+for (const format of ['float', 'double', 'int32', 'int64']) ajv.addFormat(format, true);
+const validators = new Map<JobSchemaName, ValidateFunction>(
+  names.map((name) => [name, ajv.compile(strict(doc.components!.schemas![name]) as object)]),
+);
+
+/** The schema errors of `value` against component `name` (strict), as `path message` lines; empty when it is valid. */
+export function schemaErrors(name: JobSchemaName, value: unknown): string[] {
+  const validate = validators.get(name)!;
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+}
