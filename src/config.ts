@@ -1,5 +1,6 @@
 /** Environment → typed, validated configuration (DESIGN.md §7; the README lists every variable). */
 import { isAbsolute, resolve } from 'node:path';
+import { parseSchedule } from './delivery/retry-policy.js';
 
 /** Everything the server reads from its environment, parsed once at start. */
 export interface Config {
@@ -29,6 +30,12 @@ export interface Config {
   rateLimitPerSecond: number;
   /** Per-organization burst allowance, in requests (default 10). */
   rateLimitBurst: number;
+  /** Delays before each delivery retry, in milliseconds (RETRY_SCHEDULE, default 10s,30s,2m,10m,1h). */
+  retryScheduleMs: number[];
+  /** How long callbacks, deliveries and their logs are kept, in seconds (CALLBACK_RETENTION_SECONDS, default 172800 = 2 days). */
+  callbackRetentionSeconds: number;
+  /** Whether loopback callbacks are allowed only because this is the embedded demo (said at start-up). */
+  demoAllowsLoopback: boolean;
 }
 
 /** Thrown when an environment variable has a value the server cannot use. */
@@ -54,9 +61,21 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+function schedule(env: NodeJS.ProcessEnv): number[] {
+  try {
+    return parseSchedule(env.RETRY_SCHEDULE || '10s,30s,2m,10m,1h');
+  } catch (err) {
+    throw new ConfigError(`RETRY_SCHEDULE: ${(err as Error).message}`);
+  }
+}
+
+/** Loopback names allowed by default on the embedded database, so the local demo can call back to a local receiver. */
+const DEMO_LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
+
 /** Reads the configuration from an environment (default `process.env`). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = env.DATA_DIR || './data';
+  const demoAllowsLoopback = !env.DATABASE_URL && env.CALLBACK_ALLOW_HOSTS === undefined && !env.CALLBACK_ALLOW_PRIVATE;
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -65,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: env.SECRET_KEY || undefined,
     seedApiKey: env.SEED_API_KEY || undefined,
     seedDemo: boolean(env, 'SEED_DEMO', true),
-    callbackAllowHosts: (env.CALLBACK_ALLOW_HOSTS ?? '')
+    callbackAllowHosts: (demoAllowsLoopback ? DEMO_LOOPBACK_HOSTS.join(',') : (env.CALLBACK_ALLOW_HOSTS ?? ''))
       .split(',')
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
@@ -74,5 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateResponses: boolean(env, 'VALIDATE_RESPONSES', env.NODE_ENV !== 'production'),
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 10, 1, 1_000_000),
+    retryScheduleMs: schedule(env),
+    callbackRetentionSeconds: integer(env, 'CALLBACK_RETENTION_SECONDS', 172_800, 1, 365 * 86_400),
+    demoAllowsLoopback,
   };
 }

@@ -17,6 +17,11 @@ try {
   const server = await startServer(config, { logger });
   const database = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.dataDir})`;
   logger.info({ url: server.url, database }, `Boomerang listening on ${server.url}`);
+  if (config.demoAllowsLoopback) {
+    process.stdout.write(
+      'Callbacks to localhost, 127.0.0.1 and ::1 are allowed (embedded demo default); set CALLBACK_ALLOW_HOSTS to choose.\n',
+    );
+  }
   if (server.seeded) {
     const { organizationId, apiKey, generatedKey } = server.seeded;
     // Printed once, on the start that created the key: it is stored only as a hash.

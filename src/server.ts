@@ -1,15 +1,26 @@
-/** Starts everything for one configuration: database, contracts, demo data, HTTP. Used by main.ts and by the tests. */
+/** Starts everything for one configuration: database, contracts, demo data, HTTP, delivery worker. Used by main.ts and the tests. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { CallbackContext } from './callbacks/callback-context.js';
+import { loadSecretBox } from './callbacks/secret-box.js';
+import { createTemplateEngine } from './callbacks/template-engine.js';
 import { createDb, type Db } from './db/create-db.js';
 import { seedDemo, type SeedResult } from './db/seed.js';
+import { DeliveryMetrics } from './delivery/delivery-metrics.js';
+import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { HttpSender, defaultSenderOptions } from './delivery/http-sender.js';
+import { defaultRetryPolicy } from './delivery/retry-policy.js';
+import { sweepExpired } from './delivery/sweep-expired.js';
 import { createApp, type AppContext } from './http/create-app.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { createLogger } from './logger.js';
 import { CallbackContracts } from './spec/callback-contracts.js';
 import { loadSpec } from './spec/load-spec.js';
+
+/** The version sent as `User-Agent: Boomerang/<version>`. */
+export const VERSION = '0.1.0';
 
 /** A running server and how to stop it. */
 export interface RunningServer {
@@ -18,12 +29,15 @@ export interface RunningServer {
   ctx: AppContext;
   /** What the demo seed created, when it ran on this start. */
   seeded: SeedResult | null;
-  /** Stops accepting requests, lets in-flight ones finish, and closes the database. */
+  /** Stops accepting requests, lets in-flight ones and deliveries finish, and closes the database. */
   close(): Promise<void>;
 }
 
+/** How often expired callbacks are swept, in milliseconds (default one minute). */
+const SWEEP_INTERVAL_MS = 60_000;
+
 /** Boots the server; throws (and starts nothing) if the spec's callback schemas do not compile or the database cannot be opened. */
-export async function startServer(config: Config, options: { logger?: Logger; db?: Db } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { logger?: Logger; db?: Db; now?: () => Date } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const spec = loadSpec();
   const contracts = await CallbackContracts.compile(spec);
@@ -31,15 +45,52 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   const db = options.db ?? (await createDb(config));
   try {
     const seeded = config.seedDemo ? await seedDemo(db, { apiKey: config.seedApiKey }) : null;
+    const callbacks: CallbackContext = {
+      contracts,
+      templates: createTemplateEngine(),
+      secrets: loadSecretBox(config, logger),
+      destinations: { allowPrivate: config.callbackAllowPrivate, allowHosts: new Set(config.callbackAllowHosts) },
+      logger,
+      retentionMs: config.callbackRetentionSeconds * 1000,
+      now: options.now ?? (() => new Date()),
+    };
+    const metrics = new DeliveryMetrics(db);
+    const sender = new HttpSender(callbacks.destinations, defaultSenderOptions);
+    const worker = new DeliveryWorker(
+      db,
+      callbacks,
+      sender,
+      {
+        batchSize: 200,
+        claimers: db.kind === 'pg' ? 4 : 1,
+        leaseMs: 60_000,
+        maxInFlight: 256,
+        maxInFlightPerHost: 64,
+        idleRecheckMs: 5_000,
+        retryPolicy: { ...defaultRetryPolicy, scheduleMs: config.retryScheduleMs },
+        userAgent: `Boomerang/${VERSION}`,
+        random: Math.random,
+      },
+      metrics,
+    );
+    await worker.start();
     const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
-    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter };
+    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics };
     const app = createApp(ctx);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
-    const pruning = setInterval(() => rateLimiter.prune(), 60_000);
-    pruning.unref();
+    const timers = [
+      setInterval(() => rateLimiter.prune(), 60_000),
+      setInterval(() => {
+        sweepExpired(db, callbacks.now()).then(
+          (n) => n > 0 && logger.info({ callbacks: n }, 'expired callbacks deleted'),
+          (err) => logger.error({ err }, 'sweeping expired callbacks failed'),
+        );
+      }, SWEEP_INTERVAL_MS),
+    ];
+    for (const t of timers) t.unref();
     const { port } = server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     return {
@@ -47,12 +98,14 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       ctx,
       seeded,
       async close() {
-        clearInterval(pruning);
+        for (const t of timers) clearInterval(t);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Idle keep-alive sockets would hold close() open forever.
           server.closeIdleConnections();
         });
+        await worker.stop();
+        await sender.close();
         if (!options.db) await db.destroy();
       },
     };

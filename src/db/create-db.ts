@@ -11,18 +11,52 @@ import { migrate } from './migrate.js';
 /** Which engine a database handle runs on. */
 export type DbKind = 'pg' | 'pglite';
 
-/** A Kysely handle plus the engine it runs on (PGlite is one connection: no parallel transactions). */
-export type Db = Kysely<Database> & { readonly kind: DbKind };
+/** Stops listening. */
+export type Unlisten = () => Promise<void>;
+
+/** A Kysely handle plus the engine it runs on (PGlite is one connection: no parallel transactions) and LISTEN. */
+export type Db = Kysely<Database> & {
+  readonly kind: DbKind;
+  /** Calls `onNotify` for each NOTIFY on `channel` (delivered after the notifying transaction commits). */
+  listen(channel: string, onNotify: () => void): Promise<Unlisten>;
+};
+
+/** LISTEN on a dedicated pg connection (a pooled one would be handed to other queries), reconnecting if it drops. */
+function pgListen(connectionString: string) {
+  return async (channel: string, onNotify: () => void): Promise<Unlisten> => {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    const connect = async (): Promise<void> => {
+      const c = new pg.Client({ connectionString });
+      c.on('notification', () => onNotify());
+      c.on('error', () => {
+        // The connection dropped: reconnect, and wake the listener in case a NOTIFY was missed meanwhile.
+        c.end().catch(() => {});
+        if (!stopped) setTimeout(() => void connect().then(onNotify, () => {}), 1000).unref();
+      });
+      await c.connect();
+      await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+      client = c;
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      await client?.end().catch(() => {});
+    };
+  };
+}
 
 /** Connects (or opens the embedded database), runs migrations, and returns the handle. */
 export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
   let db: Kysely<Database>;
   let kind: DbKind;
+  let listen: Db['listen'];
   if (config.databaseUrl) {
     // int8 stays a string (the pg default), so ids read the same on both engines.
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     kind = 'pg';
+    listen = pgListen(config.databaseUrl);
   } else {
     if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
     const pglite = await PGlite.create(config.dataDir, {
@@ -30,7 +64,13 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>):
     });
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     kind = 'pglite';
+    listen = async (channel, onNotify) => {
+      const stop = await pglite.listen(channel, () => onNotify());
+      return async () => {
+        if (!pglite.closed) await stop();
+      };
+    };
   }
   await migrate(db);
-  return Object.assign(db, { kind });
+  return Object.assign(db, { kind, listen });
 }

@@ -93,8 +93,95 @@ export interface ApiKeyTable {
   created_at: CreatedAt;
 }
 
+/** `http_servers` table: a network's webhook receivers; `id` is the Base64 of the URL, as Meraki's. */
+export interface HttpServerTable {
+  network_id: string;
+  id: string;
+  name: string;
+  url: string;
+  /** The shared secret, AES-256-GCM encrypted (never returned by the API). */
+  secret_ciphertext: string | null;
+  payload_template_id: Generated<string>;
+  created_at: CreatedAt;
+}
+
+/** `payload_templates` table: a network's custom Liquid templates (the included ones live in code). */
+export interface PayloadTemplateTable {
+  id: string;
+  network_id: string;
+  name: string;
+  body: string;
+  headers: Json<{ name: string; template: string }[]>;
+  created_at: CreatedAt;
+}
+
+/** How a callback's requests are signed. */
+export type Signing = 'standard-webhooks' | 'request-signature';
+
+/** `callbacks` table: one per operation that asked for its result to be sent. */
+export interface CallbackTable {
+  id: Id;
+  organization_id: string;
+  network_id: string | null;
+  /** The spec contract every payload of this callback must meet, `operationId.callbackName` or `webhook.NAME`. */
+  contract: string;
+  url: string;
+  http_server_id: string | null;
+  payload_template_id: string;
+  signing: Signing;
+  /** The signing secret (Meraki sharedSecret, or the dongle caller's token), encrypted; deleted with the row at expiry. */
+  secret_ciphertext: string | null;
+  status: Generated<'running' | 'completed' | 'failed'>;
+  errors: ColumnType<string[], string | undefined, string>;
+  created_by: string | null;
+  sent_at: Date | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
+/** `deliveries` table: the outbox, one row per payload to send, with its rendered bytes and retry state. */
+export interface DeliveryTable {
+  id: Id;
+  callback_id: string;
+  /** Stable across attempts (the `webhook-id` header), so receivers can de-duplicate. */
+  webhook_id: string;
+  /** What this payload is, for logs: the dongle state or the alert type. */
+  label: string | null;
+  url: string;
+  body: string;
+  headers: Json<Record<string, string>>;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  leased_until: Date | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+/** `delivery_attempts` table: one row per HTTP request sent (the webhook log). */
+export interface DeliveryAttemptTable {
+  id: Id;
+  delivery_id: string;
+  organization_id: string;
+  network_id: string | null;
+  alert_type: string | null;
+  url: string;
+  sent_at: Date;
+  logged_at: CreatedAt;
+  response_code: number | null;
+  /** Milliseconds from sending to the end of the response (or the error). */
+  response_duration: number;
+  error: string | null;
+}
+
 /** The whole schema, for `Kysely<Database>`. */
 export interface Database {
+  http_servers: HttpServerTable;
+  payload_templates: PayloadTemplateTable;
+  callbacks: CallbackTable;
+  deliveries: DeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
   organizations: OrganizationTable;
   networks: NetworkTable;
   devices: DeviceTable;

@@ -1,10 +1,12 @@
 /** Runs the schema migrations, in order, on either database. */
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
+import * as callbacks from './migrations/0002-callbacks.js';
 
 // Listed statically (not read from disk) so the same code runs under tsx, tests and bundlers.
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-callbacks': callbacks,
 };
 
 /** Brings the schema up to date; throws with the failing migration's name if one fails. */

@@ -10,6 +10,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/create-db.js';
 import { NotFoundError, NotImplementedError } from '../errors.js';
 import type { CallbackContracts } from '../spec/callback-contracts.js';
+import type { CallbackContext } from '../callbacks/callback-context.js';
+import type { DeliveryMetrics } from '../delivery/delivery-metrics.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler } from './error-handler.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -29,6 +31,9 @@ export interface AppContext {
   contracts: CallbackContracts;
   /** Per-organization request budget. */
   rateLimiter: RateLimiter;
+  /** Callback creation, payload contracts, templates, secrets and destination policy. */
+  callbacks: CallbackContext;
+  metrics: DeliveryMetrics;
 }
 
 /** Creates the app (it does not listen). */
@@ -55,6 +60,9 @@ export function createApp(ctx: AppContext): Express {
   });
   app.get('/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(yaml);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
   // swagger-ui-express serves its assets from the installed swagger-ui-dist: /docs works with no network.
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Boomerang API' }));

@@ -1,0 +1,101 @@
+/**
+ * Contract before dispatch: checks a payload against its callback's spec schema, renders and signs it, and writes the
+ * delivery (the outbox row) in the caller's transaction, so the result and its delivery commit together or not at all.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { CallbackContext } from './callback-context.js';
+import { findIncludedTemplate } from './included-templates.js';
+import { renderPayload, TemplateError, type PayloadTemplateSource } from './render-payload.js';
+
+/** The NOTIFY channel that wakes delivery workers. */
+export const DELIVERY_CHANNEL = 'boomerang_deliveries';
+
+/** What became of a payload. */
+export type EnqueueResult = { queued: true; deliveryId: string } | { queued: false; errors: string[] };
+
+/** Hex HMAC-SHA256 of the exact body bytes, keyed with the caller's token: AutoPi's `X-Request-Signature`. */
+export function requestSignature(token: string, body: string): string {
+  return createHmac('sha256', Buffer.from(token, 'utf8')).update(body, 'utf8').digest('hex');
+}
+
+/** A new Standard Webhooks message id: the same on every attempt of one payload. */
+function newWebhookId(): string {
+  return `msg_${randomBytes(16).toString('hex')}`;
+}
+
+async function templateSource(trx: Kysely<Database>, id: string): Promise<PayloadTemplateSource | undefined> {
+  const included = findIncludedTemplate(id);
+  if (included) return included;
+  return trx.selectFrom('payload_templates').select(['body', 'headers']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Marks a callback failed with `errors`, without sending anything. */
+async function failCallback(trx: Kysely<Database>, callbackId: string, errors: string[]): Promise<void> {
+  await trx
+    .updateTable('callbacks')
+    .set({ status: 'failed', errors: sql`errors || ${JSON.stringify(errors)}::jsonb` as never })
+    .where('id', '=', callbackId)
+    .execute();
+}
+
+/**
+ * Queues `payload` for the callback; call it inside the transaction that stores the operation's result.
+ * A payload that fails its contract or its template is never sent: the callback is marked failed and the error logged.
+ * @param label what the payload is, for logs and the dongle debug view (e.g. `TIMEOUT`)
+ */
+export async function enqueuePayload(
+  trx: Kysely<Database>,
+  ctx: CallbackContext,
+  callbackId: string,
+  payload: object,
+  label: string | null = null,
+): Promise<EnqueueResult> {
+  const callback = await trx
+    .selectFrom('callbacks')
+    .select(['contract', 'url', 'signing', 'secret_ciphertext', 'payload_template_id'])
+    .where('id', '=', callbackId)
+    .executeTakeFirstOrThrow();
+  const contract = ctx.contracts.check(callback.contract, payload);
+  if (!contract.valid) {
+    // Our payload does not match our own spec: a server bug, so it is loud, and nothing malformed reaches the receiver.
+    ctx.logger.error({ callbackId, contract: callback.contract, errors: contract.errors }, 'callback payload fails its spec contract; not sent');
+    const errors = contract.errors.map((e) => `payload fails the ${callback.contract} contract: ${e}`);
+    await failCallback(trx, callbackId, errors);
+    return { queued: false, errors };
+  }
+  const secret = callback.secret_ciphertext ? ctx.secrets.open(callback.secret_ciphertext) : null;
+  let body: string;
+  let headers: Record<string, string>;
+  if (callback.signing === 'request-signature') {
+    // AutoPi callbacks are the payload itself, signed over these exact bytes.
+    body = JSON.stringify(payload);
+    headers = secret ? { 'X-Request-Signature': requestSignature(secret, body) } : {};
+  } else {
+    const template = await templateSource(trx, callback.payload_template_id);
+    try {
+      if (!template) throw new TemplateError('the template no longer exists');
+      ({ body, headers } = await renderPayload(ctx.templates, template, payload, secret ? { sharedSecret: secret } : {}));
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      const errors = [`payload template ${callback.payload_template_id}: ${err.message}`];
+      ctx.logger.warn({ callbackId, errors }, 'callback payload template failed; not sent');
+      await failCallback(trx, callbackId, errors);
+      return { queued: false, errors };
+    }
+  }
+  const { id } = await trx
+    .insertInto('deliveries')
+    .values({ callback_id: callbackId, webhook_id: newWebhookId(), label, url: callback.url, body, headers: JSON.stringify(headers) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('callbacks')
+    .set({ status: sql`case when status = 'failed' then 'failed' else 'running' end` as never })
+    .where('id', '=', callbackId)
+    .execute();
+  // Delivered to listeners when this transaction commits, never before: the worker cannot see a row that is not there.
+  await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(trx);
+  return { queued: true, deliveryId: id };
+}

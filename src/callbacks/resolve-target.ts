@@ -1,0 +1,86 @@
+/** Turns a request's `callback` object into where and how to deliver: URL, secret, HTTP server and template. */
+import type { Kysely } from 'kysely';
+import type { CallbackRequestWritable as CallbackRequest } from '../../generated/client/types.gen.js';
+import type { Database } from '../db/database.js';
+import { InputError } from '../errors.js';
+import type { CallbackContext } from './callback-context.js';
+import { checkDestination, DestinationError } from './destination-guard.js';
+import { findIncludedTemplate } from './included-templates.js';
+
+/** The Callback (included) template, Meraki's default for callbacks. */
+export const DEFAULT_CALLBACK_TEMPLATE = 'wpt_00005';
+
+/** A resolved callback destination. */
+export interface CallbackTarget {
+  url: string;
+  httpServerId: string | null;
+  payloadTemplateId: string;
+  /** The shared secret in clear (sealed before it is stored), or null. */
+  sharedSecret: string | null;
+}
+
+/** Whether `id` names an included template or a custom one of the network. */
+export async function templateExists(db: Kysely<Database>, networkId: string | null, id: string): Promise<boolean> {
+  if (findIncludedTemplate(id)) return true;
+  if (networkId === null) return false;
+  const row = await db.selectFrom('payload_templates').select('id').where('id', '=', id).where('network_id', '=', networkId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Checks a URL against the SSRF policy, answering 400 with the reason when refused. */
+export async function checkCallbackUrl(ctx: CallbackContext, url: string): Promise<void> {
+  try {
+    await checkDestination(url, ctx.destinations);
+  } catch (err) {
+    if (err instanceof DestinationError) throw new InputError(err.message);
+    throw err;
+  }
+}
+
+/** Validates and resolves a Meraki-style `callback` object for an operation in `networkId`; throws InputError (400) with the reason. */
+export async function resolveCallbackTarget(
+  db: Kysely<Database>,
+  ctx: CallbackContext,
+  request: CallbackRequest,
+  networkId: string | null,
+): Promise<CallbackTarget> {
+  const serverId = request.httpServer?.id;
+  if (request.url !== undefined && serverId !== undefined) {
+    throw new InputError('callback: give either url (with an optional sharedSecret) or httpServer.id, not both');
+  }
+  if (request.url === undefined && serverId === undefined) throw new InputError('callback: url or httpServer.id is required');
+  if (serverId !== undefined && request.sharedSecret !== undefined) {
+    throw new InputError('callback: sharedSecret goes with url; an HTTP server brings its own');
+  }
+  let target: CallbackTarget;
+  if (serverId !== undefined) {
+    const server =
+      networkId === null
+        ? undefined
+        : await db
+            .selectFrom('http_servers')
+            .select(['id', 'url', 'secret_ciphertext', 'payload_template_id'])
+            .where('network_id', '=', networkId)
+            .where('id', '=', serverId)
+            .executeTakeFirst();
+    if (!server) throw new InputError(`callback: httpServer ${serverId} is not an HTTP server of network ${networkId ?? '(none)'}`);
+    target = {
+      url: server.url,
+      httpServerId: server.id,
+      payloadTemplateId: request.payloadTemplate?.id ?? DEFAULT_CALLBACK_TEMPLATE,
+      sharedSecret: server.secret_ciphertext ? ctx.secrets.open(server.secret_ciphertext) : null,
+    };
+  } else {
+    target = {
+      url: request.url!,
+      httpServerId: null,
+      payloadTemplateId: request.payloadTemplate?.id ?? DEFAULT_CALLBACK_TEMPLATE,
+      sharedSecret: request.sharedSecret || null,
+    };
+  }
+  if (!(await templateExists(db, networkId, target.payloadTemplateId))) {
+    throw new InputError(`callback: payloadTemplate ${target.payloadTemplateId} does not exist in this network`);
+  }
+  await checkCallbackUrl(ctx, target.url);
+  return target;
+}

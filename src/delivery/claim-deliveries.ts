@@ -1,0 +1,60 @@
+/** Claims due deliveries for one worker: oldest first, skipping rows other workers hold, under a lease. */
+import { sql, type Kysely } from 'kysely';
+import type { Database, Signing } from '../db/database.js';
+
+/** A claimed delivery with what sending and logging it needs from its callback. */
+export interface ClaimedDelivery {
+  id: string;
+  callback_id: string;
+  webhook_id: string;
+  label: string | null;
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  attempts: number;
+  signing: Signing;
+  secret_ciphertext: string | null;
+  organization_id: string;
+  network_id: string | null;
+}
+
+/**
+ * Leases up to `limit` due deliveries for `leaseMs` milliseconds. A delivery waits while an older one of the same
+ * callback is pending, so a callback's payloads arrive in order (AutoPi's TIMEOUT before a late COMMAND_EXECUTED).
+ * A lease that runs out (its worker crashed) makes the row claimable again.
+ */
+export async function claimDeliveries(db: Kysely<Database>, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const { rows } = await sql<ClaimedDelivery>`
+    with picked as (
+      select d.id from deliveries d
+      where d.status = 'pending'
+        and d.next_attempt_at <= now()
+        and (d.leased_until is null or d.leased_until < now())
+        and not exists (
+          select 1 from deliveries older
+          where older.callback_id = d.callback_id and older.status = 'pending' and older.id < d.id
+        )
+      order by d.next_attempt_at, d.id
+      limit ${limit}
+      for update skip locked
+    ), leased as (
+      update deliveries set leased_until = now() + ${`${leaseMs} milliseconds`}::interval
+      from picked where deliveries.id = picked.id
+      returning deliveries.id, deliveries.callback_id, deliveries.webhook_id, deliveries.label, deliveries.url,
+        deliveries.body, deliveries.headers, deliveries.attempts
+    )
+    select leased.*, c.signing, c.secret_ciphertext, c.organization_id, c.network_id
+    from leased join callbacks c on c.id = leased.callback_id
+    order by leased.id`.execute(db);
+  return rows;
+}
+
+/** When the next pending delivery becomes due (null when none is pending), so an idle worker knows when to look again. */
+export async function nextDueAt(db: Kysely<Database>): Promise<Date | null> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row?.due ? new Date(row.due as Date) : null;
+}

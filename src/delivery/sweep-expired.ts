@@ -1,0 +1,10 @@
+/** Retention: deletes callbacks past their expiry, with their deliveries, attempt logs and encrypted secrets. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+/** Deletes what expired before `now`; returns how many callbacks went. */
+export async function sweepExpired(db: Kysely<Database>, now: Date): Promise<number> {
+  // Deliveries and attempts go with their callback (on delete cascade), so secrets and logs never outlive it.
+  const result = await db.deleteFrom('callbacks').where('expires_at', '<', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
