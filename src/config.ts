@@ -34,6 +34,10 @@ export interface Config {
   retryScheduleMs: number[];
   /** How long callbacks, deliveries and their logs are kept, in seconds (CALLBACK_RETENTION_SECONDS, default 172800 = 2 days). */
   callbackRetentionSeconds: number;
+  /** Connect timeout of callback requests, in milliseconds (CALLBACK_CONNECT_TIMEOUT_MS, default 5000). */
+  callbackConnectTimeoutMs: number;
+  /** Whole-request timeout of callback requests, in milliseconds (CALLBACK_TIMEOUT_MS, default 15000). */
+  callbackTimeoutMs: number;
   /** Whether loopback callbacks are allowed only because this is the embedded demo (said at start-up). */
   demoAllowsLoopback: boolean;
 }
@@ -95,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 10, 1, 1_000_000),
     retryScheduleMs: schedule(env),
     callbackRetentionSeconds: integer(env, 'CALLBACK_RETENTION_SECONDS', 172_800, 1, 365 * 86_400),
+    callbackConnectTimeoutMs: integer(env, 'CALLBACK_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
+    callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 15_000, 1, 600_000),
     demoAllowsLoopback,
   };
 }

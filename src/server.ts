@@ -55,7 +55,11 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       now: options.now ?? (() => new Date()),
     };
     const metrics = new DeliveryMetrics(db);
-    const sender = new HttpSender(callbacks.destinations, defaultSenderOptions);
+    const sender = new HttpSender(callbacks.destinations, {
+      ...defaultSenderOptions,
+      connectTimeoutMs: config.callbackConnectTimeoutMs,
+      totalTimeoutMs: config.callbackTimeoutMs,
+    });
     const worker = new DeliveryWorker(
       db,
       callbacks,
@@ -63,7 +67,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       {
         batchSize: 200,
         claimers: db.kind === 'pg' ? 4 : 1,
-        leaseMs: 60_000,
+        // Longer than any request can take, so that only a dead worker's claims expire.
+        leaseMs: Math.max(60_000, config.callbackTimeoutMs * 4),
         maxInFlight: 256,
         maxInFlightPerHost: 64,
         idleRecheckMs: 5_000,

@@ -21,6 +21,9 @@ import { networkRoutes } from '../organizations/network.routes.js';
 import { deviceRoutes } from '../organizations/device.routes.js';
 import { ssidRoutes } from '../organizations/ssid.routes.js';
 import { dongleDeviceRoutes } from '../dongle/dongle-device.routes.js';
+import { callbackStatusRoutes } from '../webhooks/callback-status.routes.js';
+import { webhookLogRoutes } from '../webhooks/webhook-log.routes.js';
+import { webhookTestRoutes } from '../webhooks/webhook-test.routes.js';
 
 /** Everything the routes need, built once at start. */
 export interface AppContext {
@@ -86,6 +89,9 @@ export function createApp(ctx: AppContext): Express {
   app.use(deviceRoutes(ctx));
   app.use(ssidRoutes(ctx));
   app.use(dongleDeviceRoutes(ctx));
+  app.use(webhookTestRoutes(ctx));
+  app.use(callbackStatusRoutes(ctx));
+  app.use(webhookLogRoutes(ctx));
 
   // The validator already answered 404/405 for paths the spec lacks; a documented operation with no handler is not built yet.
   app.use((req, _res, next) => next(req.openapi ? new NotImplementedError() : new NotFoundError()));
