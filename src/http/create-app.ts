@@ -21,6 +21,8 @@ import { networkRoutes } from '../organizations/network.routes.js';
 import { deviceRoutes } from '../organizations/device.routes.js';
 import { ssidRoutes } from '../organizations/ssid.routes.js';
 import { dongleDeviceRoutes } from '../dongle/dongle-device.routes.js';
+import { httpServerRoutes } from '../webhooks/http-server.routes.js';
+import { payloadTemplateRoutes } from '../webhooks/payload-template.routes.js';
 import { callbackStatusRoutes } from '../webhooks/callback-status.routes.js';
 import { webhookLogRoutes } from '../webhooks/webhook-log.routes.js';
 import { webhookTestRoutes } from '../webhooks/webhook-test.routes.js';
@@ -89,6 +91,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(deviceRoutes(ctx));
   app.use(ssidRoutes(ctx));
   app.use(dongleDeviceRoutes(ctx));
+  app.use(httpServerRoutes(ctx));
+  app.use(payloadTemplateRoutes(ctx));
   app.use(webhookTestRoutes(ctx));
   app.use(callbackStatusRoutes(ctx));
   app.use(webhookLogRoutes(ctx));
