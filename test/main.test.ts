@@ -1,35 +1,15 @@
 /** The real entry point as a child process: boots on the embedded database with demo data, stops cleanly on a signal. */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-
-function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: '0', DATA_DIR: 'memory://', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start-up line in:\n${output}`)), 30_000);
-    child.stdout.on('data', () => {
-      const match = /Try: curl .*? (http:\/\/\S+)\/api\/v1\/organizations/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
-  return { child, listening, output: () => output };
-}
+import { startChildServer as startMain } from './support/child-server.js';
 
 describe('npm start (src/main.ts)', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`seeds the demo data, prints a ready-to-paste curl line, and exits 0 on ${signal}`, async () => {
       const main = startMain({ SEED_API_KEY: '' });
       const url = await main.listening;
-      const key = /API key \(shown once, keep it\): ([0-9a-f]{40})/.exec(main.output())![1]!;
+      const key = (await main.waitForOutput(/API key \(shown once, keep it\): ([0-9a-f]{40})/))[1]!;
+      await main.waitForOutput(/Callbacks to localhost, 127\.0\.0\.1 and ::1 are allowed/);
       const res = await fetch(`${url}/api/v1/organizations`, { headers: { Authorization: `Bearer ${key}` } });
       expect(res.status).toBe(200);
       expect((await res.json())[0].name).toBe('Demo Organization');
