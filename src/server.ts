@@ -11,7 +11,7 @@ import { seedDemo, type SeedResult } from './db/seed.js';
 import { DeliveryMetrics } from './delivery/delivery-metrics.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
 import { HttpSender, defaultSenderOptions } from './delivery/http-sender.js';
-import { defaultRetryPolicy } from './delivery/retry-policy.js';
+import { workerOptions } from './delivery/worker-options.js';
 import { sweepExpired } from './delivery/sweep-expired.js';
 import { createApp, type AppContext } from './http/create-app.js';
 import { RateLimiter } from './http/rate-limiter.js';
@@ -60,24 +60,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       connectTimeoutMs: config.callbackConnectTimeoutMs,
       totalTimeoutMs: config.callbackTimeoutMs,
     });
-    const worker = new DeliveryWorker(
-      db,
-      callbacks,
-      sender,
-      {
-        batchSize: 200,
-        claimers: db.kind === 'pg' ? 4 : 1,
-        // Longer than any request can take, so that only a dead worker's claims expire.
-        leaseMs: Math.max(60_000, config.callbackTimeoutMs * 4),
-        maxInFlight: 256,
-        maxInFlightPerHost: 64,
-        idleRecheckMs: 5_000,
-        retryPolicy: { ...defaultRetryPolicy, scheduleMs: config.retryScheduleMs },
-        userAgent: `Boomerang/${VERSION}`,
-        random: Math.random,
-      },
-      metrics,
-    );
+    const worker = new DeliveryWorker(db, callbacks, sender, workerOptions(config, db.kind, `Boomerang/${VERSION}`), metrics);
     await worker.start();
     const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
     const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics };

@@ -51,6 +51,8 @@ export class DeliveryWorker {
   private sleepers: (() => void)[] = [];
   private readonly overall: ConcurrencyLimit;
   private readonly perHost = new Map<string, ConcurrencyLimit>();
+  /** Recently opened secrets by ciphertext: a burst of deliveries often shares one HTTP server's secret. */
+  private readonly openedSecrets = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -168,6 +170,17 @@ export class DeliveryWorker {
     return { delivery, sent, step, sentAt, now: this.ctx.now() };
   }
 
+  private openSecret(sealed: string): string {
+    let secret = this.openedSecrets.get(sealed);
+    if (secret === undefined) {
+      secret = this.ctx.secrets.open(sealed);
+      // Bounded: the cache only saves work within bursts, so dropping it all now and then costs little.
+      if (this.openedSecrets.size >= 1000) this.openedSecrets.clear();
+      this.openedSecrets.set(sealed, secret);
+    }
+    return secret;
+  }
+
   private headersFor(delivery: ClaimedDelivery, sentAt: Date): Record<string, string> {
     const timestamp = Math.floor(sentAt.getTime() / 1000);
     const headers: Record<string, string> = {};
@@ -178,7 +191,7 @@ export class DeliveryWorker {
     headers['webhook-id'] = delivery.webhook_id;
     headers['webhook-timestamp'] = String(timestamp);
     if (delivery.signing === 'standard-webhooks' && delivery.secret_ciphertext) {
-      const secret = this.ctx.secrets.open(delivery.secret_ciphertext);
+      const secret = this.openSecret(delivery.secret_ciphertext);
       headers['webhook-signature'] = standardWebhookSignature(secret, delivery.webhook_id, timestamp, delivery.body);
     }
     return headers;

@@ -53,9 +53,10 @@ export class HttpSender {
     const started = performance.now();
     const duration = () => Math.round(performance.now() - started);
     try {
+      const target = new URL(url);
       const res = await this.agent.request({
-        origin: new URL(url).origin,
-        path: new URL(url).pathname + new URL(url).search,
+        origin: target.origin,
+        path: target.pathname + target.search,
         method: 'POST',
         headers,
         body,

@@ -1,0 +1,232 @@
+/**
+ * Delivery benchmark on PostgreSQL (DESIGN.md §8). In one run, to a local receiver answering 200 at once:
+ * - Boomerang's worker draining 20,000 queued deliveries, against a bare undici POST loop (the ceiling) and a
+ *   straightforward pg-boss dispatcher (the peer);
+ * - completion → receipt latency at a steady 200 callbacks/s through the full path (contract, template, outbox, NOTIFY);
+ * - peak RSS while 10,000 deliveries are pending.
+ * Usage: npm run bench:delivery  (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; N=20000)
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import { pino } from 'pino';
+import { Pool } from 'undici';
+import { sql } from 'kysely';
+import type { CallbackContext } from '../../src/callbacks/callback-context.js';
+import { enqueuePayload } from '../../src/callbacks/enqueue-payload.js';
+import { findIncludedTemplate } from '../../src/callbacks/included-templates.js';
+import { renderPayload } from '../../src/callbacks/render-payload.js';
+import { sampleAlert } from '../../src/callbacks/sample-payloads.js';
+import { SecretBox } from '../../src/callbacks/secret-box.js';
+import { createTemplateEngine } from '../../src/callbacks/template-engine.js';
+import { loadConfig } from '../../src/config.js';
+import { createDb, type Db } from '../../src/db/create-db.js';
+import { seedDemo } from '../../src/db/seed.js';
+import { DeliveryWorker } from '../../src/delivery/delivery-worker.js';
+import { HttpSender, defaultSenderOptions } from '../../src/delivery/http-sender.js';
+import { workerOptions } from '../../src/delivery/worker-options.js';
+import { CallbackContracts } from '../../src/spec/callback-contracts.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+
+const N = Number(process.env.N ?? 20_000);
+const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const now = () => performance.timeOrigin + performance.now();
+
+function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send({ cmd });
+  });
+}
+
+async function waitForCount(receiver: ChildProcess, n: number): Promise<void> {
+  for (;;) {
+    if ((await ask<{ count: number }>(receiver, 'count')).count >= n) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+
+/** Queues `n` deliveries of `body` to `url` directly in the outbox (the part being measured is draining it). */
+async function fill(db: Db, organizationId: string, url: string, body: string, secret: string, n: number): Promise<void> {
+  for (let done = 0; done < n; done += 5000) {
+    const size = Math.min(5000, n - done);
+    await sql`
+      with made as (
+        insert into callbacks (organization_id, contract, url, payload_template_id, signing, secret_ciphertext, expires_at)
+        select ${organizationId}, 'webhook.deviceWentDown', ${url}, 'wpt_00001', 'standard-webhooks', ${secret}, now() + interval '2 days'
+        from generate_series(1, ${size}) returning id)
+      insert into deliveries (callback_id, webhook_id, url, body, headers)
+      select id, 'msg_' || id, ${url}, ${body}, '{}'::jsonb from made`.execute(db);
+  }
+}
+
+const receiver = fork(fileURLToPath(new URL('./receiver.ts', import.meta.url)), { execArgv: ['--import', 'tsx'] });
+const { port } = await new Promise<{ port: number }>((resolve) => receiver.once('message', (m) => resolve(m as { port: number })));
+const target = `http://127.0.0.1:${port}/hook`;
+const engine = createTemplateEngine();
+const rendered = await renderPayload(engine, findIncludedTemplate('wpt_00001')!, sampleAlert, { sharedSecret: 'bench-secret' });
+console.log(`${N} deliveries of ${rendered.body.length} bytes to ${target}; node ${process.version}`);
+
+// 1. Ceiling: a bare undici Pool POST loop, 64 in flight.
+{
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 64 });
+  let next = 0;
+  const started = now();
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < N) {
+        next += 1;
+        const res = await pool.request({ path: '/hook', method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': `c${next}` }, body: rendered.body });
+        await res.body.dump();
+      }
+    }),
+  );
+  var ceiling = N / ((now() - started) / 1000);
+  await pool.close();
+  await ask(receiver, 'reset');
+}
+
+// 2. Boomerang: the server's own worker, options and sender, draining N queued deliveries.
+const dbName = `boomerang_bench_${randomBytes(4).toString('hex')}`;
+const dbUrl = await freshDatabase(dbName);
+const config = loadConfig({ DATABASE_URL: dbUrl, CALLBACK_ALLOW_HOSTS: '127.0.0.1' });
+const db = await createDb(config);
+const seed = (await seedDemo(db, {}))!;
+const secrets = new SecretBox(randomBytes(32));
+const ctx: CallbackContext = {
+  contracts: await CallbackContracts.compile(loadSpec()),
+  templates: engine,
+  secrets,
+  destinations: { allowPrivate: false, allowHosts: new Set(['127.0.0.1']) },
+  logger: pino({ level: 'warn' }),
+  retentionMs: 2 * 86_400_000,
+  now: () => new Date(),
+};
+const sealed = secrets.seal('bench-secret');
+let boomerang: number;
+{
+  await fill(db, seed.organizationId, target, rendered.body, sealed, N);
+  const sender = new HttpSender(ctx.destinations, defaultSenderOptions);
+  const worker = new DeliveryWorker(db, ctx, sender, workerOptions(config, 'pg', 'Boomerang/bench'));
+  const started = now();
+  await worker.start();
+  await waitForCount(receiver, N);
+  boomerang = N / ((now() - started) / 1000);
+  await worker.stop();
+  await sender.close();
+  await ask(receiver, 'reset');
+}
+
+// 3. Peer: pg-boss 10 with 4 workers fetching 500 jobs at a time, each job POSTed with undici.
+let pgBoss: number;
+{
+  const boss = new PgBoss({ connectionString: dbUrl, schema: 'bench_boss' });
+  boss.on('error', (err) => console.error('pg-boss:', err.message));
+  await boss.start();
+  await boss.createQueue('deliveries');
+  for (let i = 0; i < N; i += 5000) {
+    await boss.insert(Array.from({ length: Math.min(5000, N - i) }, (_, k) => ({ name: 'deliveries', data: { id: `b${i + k}` } })));
+  }
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 64 });
+  const started = now();
+  for (let w = 0; w < 4; w += 1) {
+    await boss.work<{ id: string }>('deliveries', { batchSize: 500, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      await Promise.all(
+        jobs.map(async (job) => {
+          const res = await pool.request({ path: '/hook', method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': job.data.id }, body: rendered.body });
+          await res.body.dump();
+        }),
+      );
+    });
+  }
+  await waitForCount(receiver, N);
+  pgBoss = N / ((now() - started) / 1000);
+  await boss.stop({ graceful: false, wait: true });
+  await pool.close();
+  await ask(receiver, 'reset');
+}
+
+// 4. Latency: one callback every 5 ms (200/s) for 10 s through enqueuePayload; completion = its transaction's commit.
+const latencies: number[] = [];
+{
+  const sender = new HttpSender(ctx.destinations, defaultSenderOptions);
+  const worker = new DeliveryWorker(db, ctx, sender, workerOptions(config, 'pg', 'Boomerang/bench'));
+  await worker.start();
+  const committed = new Map<string, number>();
+  const count = 2000;
+  const started = now();
+  for (let i = 0; i < count; i += 1) {
+    const wait = started + i * 5 - now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const deliveryId = await db.transaction().execute(async (trx) => {
+      const { id } = await trx
+        .insertInto('callbacks')
+        .values({ organization_id: seed.organizationId, contract: 'webhook.deviceWentDown', url: target, payload_template_id: 'wpt_00001', signing: 'standard-webhooks', secret_ciphertext: sealed, created_by: null, network_id: null, http_server_id: null, expires_at: new Date(Date.now() + 86_400_000) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const result = await enqueuePayload(trx, ctx, id, { ...sampleAlert, alertId: String(i + 1) }, 'bench');
+      if (!result.queued) throw new Error(result.errors.join());
+      return result.deliveryId;
+    });
+    const row = await db.selectFrom('deliveries').select('webhook_id').where('id', '=', deliveryId).executeTakeFirstOrThrow();
+    committed.set(row.webhook_id, now());
+  }
+  await waitForCount(receiver, count);
+  const { arrivals } = await ask<{ arrivals: [string, number][] }>(receiver, 'arrivals');
+  for (const [id, at] of arrivals) {
+    const start = committed.get(id);
+    if (start !== undefined) latencies.push(at - start);
+  }
+  latencies.sort((a, b) => a - b);
+  await worker.stop();
+  await sender.close();
+  await ask(receiver, 'reset');
+}
+
+// 5. Peak RSS of this process while 10,000 deliveries are pending and being drained.
+let peakRss = 0;
+{
+  await db.deleteFrom('callbacks').execute();
+  await fill(db, seed.organizationId, target, rendered.body, sealed, 10_000);
+  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const sender = new HttpSender(ctx.destinations, defaultSenderOptions);
+  const worker = new DeliveryWorker(db, ctx, sender, workerOptions(config, 'pg', 'Boomerang/bench'));
+  await worker.start();
+  await waitForCount(receiver, 10_000);
+  await worker.stop();
+  await sender.close();
+  clearInterval(sample);
+}
+
+await db.destroy();
+await dropDatabase(dbName);
+receiver.kill();
+
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+const f = (x: number) => x.toFixed(0);
+console.log(`undici POST loop (ceiling):  ${f(ceiling)} deliveries/s`);
+console.log(`pg-boss 10 dispatcher (peer): ${f(pgBoss)} deliveries/s`);
+console.log(`Boomerang worker:             ${f(boomerang)} deliveries/s`);
+console.log(`  ratio to ceiling: ${(boomerang / ceiling).toFixed(2)} (target >= 0.33); ratio to pg-boss: ${(boomerang / pgBoss).toFixed(2)} (target >= 3)`);
+console.log(`completion -> receipt at 200/s (n=${latencies.length}): p50 ${pct(50).toFixed(2)} ms (target <= 2), p99 ${pct(99).toFixed(2)} ms (target <= 10)`);
+console.log(`peak RSS with 10,000 pending: ${(peakRss / 1048576).toFixed(0)} MB (ceiling 250 MB): ratio ${(peakRss / (250 * 1048576)).toFixed(2)}`);
