@@ -22,6 +22,7 @@ export function logWindow(query: { t0?: string; t1?: string; timespan?: number }
   };
   const t0 = parse('t0', query.t0);
   const t1 = parse('t1', query.t1);
+  if (t0 && t0 > now) throw new InputError('t0 must not be in the future');
   const to = t1 ?? (t0 ? new Date(Math.min(now.getTime(), t0.getTime() + 31 * DAY_MS)) : now);
   const from = t0 ?? new Date(to.getTime() - (query.timespan !== undefined ? query.timespan * 1000 : DAY_MS));
   if (from.getTime() < now.getTime() - 90 * DAY_MS) throw new InputError('t0 may be at most 90 days ago');
