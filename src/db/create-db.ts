@@ -54,6 +54,9 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>):
   if (config.databaseUrl) {
     // int8 stays a string (the pg default), so ids read the same on both engines.
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+    // An idle client whose connection drops (a database restart) must not crash the process: the pool discards it,
+    // and any query that needed it reports its own error.
+    pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     kind = 'pg';
     listen = pgListen(config.databaseUrl);

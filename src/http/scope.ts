@@ -41,7 +41,7 @@ async function owningOrganization(db: Kysely<Database>, path: string, params: Re
 
 /** Builds the middleware; it runs after the spec validator, which has matched the route and its path parameters. */
 export function scope(db: Kysely<Database>, limiter: RateLimiter): RequestHandler {
-  return async (req, res, next) => {
+  return async (req, _res, next) => {
     const caller = callerOf(req);
     const params = req.openapi?.pathParams ?? {};
     const owner = await owningOrganization(db, req.path, params);
