@@ -50,19 +50,13 @@ export async function claimDeliveries(db: Kysely<Database>, limit: number, lease
 }
 
 /**
- * When the next claimable delivery becomes due (null when none is pending), so an idle worker knows when to look again.
- * Rows leased by another loop count from their lease's end, and rows waiting behind an older delivery of their callback
- * do not count at all: otherwise an idle loop would spin on work it cannot take.
+ * When the next pending delivery becomes due (null when none is pending), so an idle worker knows when to look again.
+ * A row leased by another loop counts from its lease's end, so an idle loop does not spin on work being sent elsewhere.
  */
 export async function nextDueAt(db: Kysely<Database>): Promise<Date | null> {
   const { rows } = await sql<{ due: Date | null }>`
-    select min(greatest(d.next_attempt_at, coalesce(d.leased_until, d.next_attempt_at))) as due
-    from deliveries d
-    where d.status = 'pending'
-      and not exists (
-        select 1 from deliveries older
-        where older.callback_id = d.callback_id and older.status = 'pending' and older.id < d.id
-      )`.execute(db);
+    select min(greatest(next_attempt_at, coalesce(leased_until, next_attempt_at))) as due
+    from deliveries where status = 'pending'`.execute(db);
   const due = rows[0]?.due;
   return due ? new Date(due) : null;
 }

@@ -42,6 +42,9 @@ function wireValue(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? value : Buffer.from(value, 'utf8').toString('latin1');
 }
 
+/** Shortest idle pause when nothing could be claimed, in milliseconds; NOTIFY still wakes a loop at once. */
+const IDLE_FLOOR_MS = 50;
+
 /** Runs the claim loops until stopped. */
 export class DeliveryWorker {
   private stopping = false;
@@ -70,16 +73,19 @@ export class DeliveryWorker {
     for (let i = 0; i < this.options.claimers; i += 1) this.loops.push(this.loop());
   }
 
-  /** Wakes idle loops (new work may be due). */
+  /**
+   * Wakes one idle loop (new work may be due). One is enough for a NOTIFY: a loop that then finds a full batch wakes
+   * the next, so loops join in as the backlog grows instead of all racing for every single row.
+   */
   wake(): void {
     this.wakeRequested = true;
-    for (const wake of this.sleepers.splice(0)) wake();
+    this.sleepers.shift()?.();
   }
 
   /** Stops claiming, lets in-flight requests finish and be recorded, then returns. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake();
+    for (const wake of this.sleepers.splice(0)) wake();
     await Promise.all(this.loops);
     await this.unlisten?.();
   }
@@ -101,6 +107,8 @@ export class DeliveryWorker {
         await this.idle();
         continue;
       }
+      // A full batch suggests a backlog: bring another loop in.
+      if (claimed.length === this.options.batchSize) this.sleepers.shift()?.();
       const records = await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
       try {
         await pRetry(() => recordOutcomes(this.db, records), { retries: 5, minTimeout: 100 });
@@ -121,7 +129,8 @@ export class DeliveryWorker {
     let delay = this.options.idleRecheckMs;
     try {
       const due = await nextDueAt(this.db);
-      if (due) delay = Math.max(0, Math.min(delay, due.getTime() - Date.now()));
+      // Work due now that this loop could not claim waits behind an older payload of its callback: look again shortly, not at once.
+      if (due) delay = Math.max(IDLE_FLOOR_MS, Math.min(delay, due.getTime() - Date.now()));
     } catch {
       // Look again after the usual pause.
     }
@@ -131,11 +140,14 @@ export class DeliveryWorker {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        // A loop that woke by itself must leave the queue, or a later wake() would go to it and be lost.
+        const index = this.sleepers.indexOf(done);
+        if (index >= 0) this.sleepers.splice(index, 1);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.sleepers.push(done);
     });
   }
