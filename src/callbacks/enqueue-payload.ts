@@ -6,8 +6,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { CallbackContext } from './callback-context.js';
+import { findPayloadTemplate } from './find-payload-template.js';
 import { findIncludedTemplate } from './included-templates.js';
-import { renderPayload, TemplateError, type PayloadTemplateSource } from './render-payload.js';
+import { renderPayload, TemplateError } from './render-payload.js';
 
 /** The NOTIFY channel that wakes delivery workers. */
 export const DELIVERY_CHANNEL = 'boomerang_deliveries';
@@ -23,12 +24,6 @@ export function requestSignature(token: string, body: string): string {
 /** A new Standard Webhooks message id: the same on every attempt of one payload. */
 function newWebhookId(): string {
   return `msg_${randomBytes(16).toString('hex')}`;
-}
-
-async function templateSource(trx: Kysely<Database>, id: string): Promise<PayloadTemplateSource | undefined> {
-  const included = findIncludedTemplate(id);
-  if (included) return included;
-  return trx.selectFrom('payload_templates').select(['body', 'headers']).where('id', '=', id).executeTakeFirst();
 }
 
 /** Marks a callback failed with `errors`, without sending anything. */
@@ -54,7 +49,7 @@ export async function enqueuePayload(
 ): Promise<EnqueueResult> {
   const callback = await trx
     .selectFrom('callbacks')
-    .select(['contract', 'url', 'signing', 'secret_ciphertext', 'payload_template_id'])
+    .select(['contract', 'url', 'signing', 'secret_ciphertext', 'payload_template_id', 'network_id'])
     .where('id', '=', callbackId)
     .executeTakeFirstOrThrow();
   const contract = ctx.contracts.check(callback.contract, payload);
@@ -73,7 +68,10 @@ export async function enqueuePayload(
     body = JSON.stringify(payload);
     headers = secret ? { 'X-Request-Signature': requestSignature(secret, body) } : {};
   } else {
-    const template = await templateSource(trx, callback.payload_template_id);
+    const template =
+      callback.network_id === null
+        ? findIncludedTemplate(callback.payload_template_id)
+        : await findPayloadTemplate(trx, callback.network_id, callback.payload_template_id);
     try {
       if (!template) throw new TemplateError('the template no longer exists');
       ({ body, headers } = await renderPayload(ctx.templates, template, payload, secret ? { sharedSecret: secret } : {}));

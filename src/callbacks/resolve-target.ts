@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import { InputError } from '../errors.js';
 import type { CallbackContext } from './callback-context.js';
 import { checkDestination, DestinationError } from './destination-guard.js';
+import { findPayloadTemplate } from './find-payload-template.js';
 import { findIncludedTemplate } from './included-templates.js';
 
 /** The Callback (included) template, Meraki's default for callbacks. */
@@ -21,10 +22,8 @@ export interface CallbackTarget {
 
 /** Whether `id` names an included template or a custom one of the network. */
 export async function templateExists(db: Kysely<Database>, networkId: string | null, id: string): Promise<boolean> {
-  if (findIncludedTemplate(id)) return true;
-  if (networkId === null) return false;
-  const row = await db.selectFrom('payload_templates').select('id').where('id', '=', id).where('network_id', '=', networkId).executeTakeFirst();
-  return row !== undefined;
+  if (networkId === null) return findIncludedTemplate(id) !== undefined;
+  return (await findPayloadTemplate(db, networkId, id)) !== undefined;
 }
 
 /** Checks a URL against the SSRF policy, answering 400 with the reason when refused. */

@@ -12,7 +12,7 @@ import type { SecretBox } from '../callbacks/secret-box.js';
 import type { Database } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
-import { findPayloadTemplate, type NetworkPayloadTemplate } from './payload-template-lookup.js';
+import { findPayloadTemplate, type NetworkPayloadTemplate } from '../callbacks/find-payload-template.js';
 
 type CreateBody = CreateNetworkWebhooksHttpServerData['body'];
 // The spec has no `url` in an update; a client may still send one, and it must not pass silently.

@@ -17,7 +17,7 @@ import {
 } from '../callbacks/render-payload.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
-import { findPayloadTemplate, type NetworkPayloadTemplate } from './payload-template-lookup.js';
+import { findPayloadTemplate, type NetworkPayloadTemplate } from '../callbacks/find-payload-template.js';
 
 type CreateBody = CreateNetworkWebhooksPayloadTemplateData['body'];
 type UpdateBody = UpdateNetworkWebhooksPayloadTemplateData['body'];

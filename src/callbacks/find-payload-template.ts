@@ -1,7 +1,7 @@
 /** Finds a payload template a network can use: one of the included ones, or a custom one of that network. */
 import type { Kysely } from 'kysely';
-import { findIncludedTemplate } from '../callbacks/included-templates.js';
-import type { TemplateHeader } from '../callbacks/template-files.js';
+import { findIncludedTemplate } from './included-templates.js';
+import type { TemplateHeader } from './template-files.js';
 import type { Database } from '../db/database.js';
 
 /** A payload template as the routes see it, whichever kind it is. */
