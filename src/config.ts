@@ -38,6 +38,8 @@ export interface Config {
   callbackConnectTimeoutMs: number;
   /** Whole-request timeout of callback requests, in milliseconds (CALLBACK_TIMEOUT_MS, default 15000). */
   callbackTimeoutMs: number;
+  /** How long a live tool job waits for its device before failing, in seconds (LIVE_TOOLS_TIMEOUT, default 30). */
+  liveToolsTimeoutSeconds: number;
   /** Whether loopback callbacks are allowed only because this is the embedded demo (said at start-up). */
   demoAllowsLoopback: boolean;
 }
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbackRetentionSeconds: integer(env, 'CALLBACK_RETENTION_SECONDS', 172_800, 1, 365 * 86_400),
     callbackConnectTimeoutMs: integer(env, 'CALLBACK_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
     callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 15_000, 1, 600_000),
+    liveToolsTimeoutSeconds: integer(env, 'LIVE_TOOLS_TIMEOUT', 30, 1, 3600),
     demoAllowsLoopback,
   };
 }

@@ -1,4 +1,4 @@
-/** Starts everything for one configuration: database, contracts, demo data, HTTP, delivery worker. Used by main.ts and the tests. */
+/** Starts everything for one configuration: database, contracts, demo data, HTTP, delivery worker, live tool jobs. Used by main.ts and the tests. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -15,6 +15,8 @@ import { workerOptions } from './delivery/worker-options.js';
 import { sweepExpired } from './delivery/sweep-expired.js';
 import { createApp, type AppContext } from './http/create-app.js';
 import { RateLimiter } from './http/rate-limiter.js';
+import { LiveToolRunner } from './live-tools/job-runner.js';
+import { SimulatorDriver } from './devices/simulator-driver.js';
 import { createLogger } from './logger.js';
 import { CallbackContracts } from './spec/callback-contracts.js';
 import { loadSpec } from './spec/load-spec.js';
@@ -43,6 +45,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   const contracts = await CallbackContracts.compile(spec);
   logger.debug({ contracts: contracts.keys() }, 'callback contracts compiled');
   const db = options.db ?? (await createDb(config));
+  let liveTools: LiveToolRunner | undefined;
   try {
     const seeded = config.seedDemo ? await seedDemo(db, { apiKey: config.seedApiKey }) : null;
     const callbacks: CallbackContext = {
@@ -62,8 +65,11 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     });
     const worker = new DeliveryWorker(db, callbacks, sender, workerOptions(config, db.kind, `Boomerang/${VERSION}`), metrics);
     await worker.start();
+    const runner = new LiveToolRunner(db, callbacks, new SimulatorDriver());
+    liveTools = runner;
+    await runner.start();
     const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
-    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics };
+    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics, liveTools: runner };
     const app = createApp(ctx);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
@@ -92,12 +98,15 @@ export async function startServer(config: Config, options: { logger?: Logger; db
           // Idle keep-alive sockets would hold close() open forever.
           server.closeIdleConnections();
         });
+        // Jobs first: a job finishing now still writes its delivery before the worker stops.
+        await runner.stop();
         await worker.stop();
         await sender.close();
         if (!options.db) await db.destroy();
       },
     };
   } catch (err) {
+    await liveTools?.stop();
     if (!options.db) await db.destroy();
     throw err;
   }

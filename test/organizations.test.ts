@@ -110,7 +110,8 @@ describe('devices', () => {
     const path = { organizationId: t.demo.organizationId };
     const all = await getOrganizationDevices({ client: t.client, path });
     const serials = all.data!.map((d) => d.serial);
-    expect(serials).toHaveLength(7);
+    // 4 Meraki devices, the offline access point and 3 dongles.
+    expect(serials).toHaveLength(8);
     expect([...serials].sort()).toEqual(serials);
 
     const seen: string[] = [];
@@ -134,11 +135,11 @@ describe('devices', () => {
     // Walking back from the last page with `prev` gives the same pages in reverse.
     const first = await getOrganizationDevices({ client: t.client, path, query: { perPage: 3 } });
     const last = await getOrganizationDevices({ client: t.client, path, query: linkQuery(parseLinkHeader(first.response.headers.get('link')).last!) as never });
-    expect(last.data!.map((d) => d.serial)).toEqual(serials.slice(4));
+    expect(last.data!.map((d) => d.serial)).toEqual(serials.slice(5));
     const lastLinks = parseLinkHeader(last.response.headers.get('link'));
     expect(lastLinks.next).toBeUndefined();
     const middle = await getOrganizationDevices({ client: t.client, path, query: linkQuery(lastLinks.prev!) as never });
-    expect(middle.data!.map((d) => d.serial)).toEqual(serials.slice(1, 4));
+    expect(middle.data!.map((d) => d.serial)).toEqual(serials.slice(2, 5));
   });
 
   it('filters devices', async () => {
@@ -147,6 +148,7 @@ describe('devices', () => {
     expect(wireless.data!.map((d) => [d.serial, d.model, d.productType])).toEqual([
       ['Q2MR-DEMO-0003', 'MR46', 'wireless'],
       ['Q2MR-DEMO-0004', 'MR36', 'wireless'],
+      ['Q2MR-DEMO-0005', 'MR36', 'wireless'],
     ]);
     const byName = await getOrganizationDevices({ client: t.client, path, query: { name: 'dongle' } });
     expect(byName.data!.map((d) => d.name).sort()).toEqual([

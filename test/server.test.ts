@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeviceLiveToolsPing, getOrganization, getOrganizations } from '../generated/client/sdk.gen.js';
+import { getOrganization, getOrganizationActionBatches, getOrganizations } from '../generated/client/sdk.gen.js';
 import { DEMO_KEY, startTestServer, type TestServer } from './support/test-server.js';
 
 let t: TestServer;
@@ -59,10 +59,9 @@ describe('server', () => {
   });
 
   it('answers 501 "not implemented yet" for a documented operation that is not built', async () => {
-    const { response, error } = await createDeviceLiveToolsPing({
+    const { response, error } = await getOrganizationActionBatches({
       client: t.client,
-      path: { serial: 'Q2MX-DEMO-0001' },
-      body: { target: '8.8.8.8' },
+      path: { organizationId: t.demo.organizationId },
     });
     expect(response.status).toBe(501);
     expect(error).toEqual({ errors: ['not implemented yet'] });

@@ -175,11 +175,37 @@ export interface DeliveryAttemptTable {
   error: string | null;
 }
 
+/** Where a live tool job stands: `new → scheduled → ready → running → complete | failed`. */
+export type LiveToolJobStatus = 'new' | 'scheduled' | 'ready' | 'running' | 'complete' | 'failed';
+
+/** `live_tool_jobs` table: one row per live tool run (ping, pingDevice, wakeOnLan, arpTable, cableTest). */
+export interface LiveToolJobTable {
+  id: Id;
+  /** The live tool (`ping`, `pingDevice`, `wakeOnLan`, `arpTable`, `cableTest`). */
+  kind: string;
+  serial: string;
+  organization_id: string;
+  network_id: string;
+  /** The job's `request` object as the API shows it (serial included). */
+  request: Json<Record<string, unknown>>;
+  status: ColumnType<LiveToolJobStatus, LiveToolJobStatus | undefined, LiveToolJobStatus>;
+  /** What the job adds once complete: `{results}` or `{entries}` (empty for wakeOnLan). */
+  result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  error: string | null;
+  callback_id: string | null;
+  created_at: CreatedAt;
+  started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** When a device that has not answered makes the job fail (stored, so that it holds across restarts). */
+  deadline: ColumnType<Date, Date, Date>;
+}
+
 /** The whole schema, for `Kysely<Database>`. */
 export interface Database {
   http_servers: HttpServerTable;
   payload_templates: PayloadTemplateTable;
   callbacks: CallbackTable;
+  live_tool_jobs: LiveToolJobTable;
   deliveries: DeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
   organizations: OrganizationTable;
@@ -197,3 +223,4 @@ export type DeviceRow = Selectable<DeviceTable>;
 export type NewDevice = Insertable<DeviceTable>;
 export type SsidRow = Selectable<SsidTable>;
 export type NetworkUpdate = Updateable<NetworkTable>;
+export type LiveToolJobRow = Selectable<LiveToolJobTable>;

@@ -88,6 +88,7 @@ const demoDevices: DemoDevice[] = [
   { serial: 'Q2MS-DEMO-0002', name: 'HQ switch', model: 'MS120-8', productType: 'switch', mac: '0c:8d:db:00:00:02', lanIp: '10.0.1.2', network: 0, behaviour: { latencyMs: 2, jitterMs: 1 } },
   { serial: 'Q2MR-DEMO-0003', name: 'HQ access point', model: 'MR46', productType: 'wireless', mac: '0c:8d:db:00:00:03', lanIp: '10.0.1.3', network: 0, behaviour: { latencyMs: 8, jitterMs: 4, lossPercent: 5 } },
   { serial: 'Q2MR-DEMO-0004', name: 'Branch access point', model: 'MR36', productType: 'wireless', mac: '0c:8d:db:00:00:04', lanIp: '10.0.2.3', network: 1, behaviour: { latencyMs: 35, jitterMs: 10 } },
+  { serial: 'Q2MR-DEMO-0005', name: 'Offline access point (never answers)', model: 'MR36', productType: 'wireless', mac: '0c:8d:db:00:00:05', lanIp: '10.0.2.5', network: 1, behaviour: { offline: true } },
   { serial: 'Q2AP-DEMO-0101', name: 'Dongle (answers at once)', model: 'AutoPi TMU CM4', productType: 'dongle', mac: '0c:8d:db:00:01:01', lanIp: '10.0.2.101', network: 1, dongle: true, behaviour: { answerDelayMs: 0 } },
   { serial: 'Q2AP-DEMO-0102', name: 'Dongle (offline: never answers)', model: 'AutoPi TMU CM4', productType: 'dongle', mac: '0c:8d:db:00:01:02', lanIp: '10.0.2.102', network: 1, dongle: true, behaviour: { offline: true } },
   { serial: 'Q2AP-DEMO-0103', name: 'Dongle (slow: answers after 3 s)', model: 'AutoPi TMU CM4', productType: 'dongle', mac: '0c:8d:db:00:01:03', lanIp: '10.0.2.103', network: 1, dongle: true, behaviour: { answerDelayMs: 3000 } },

@@ -26,6 +26,8 @@ import { payloadTemplateRoutes } from '../webhooks/payload-template.routes.js';
 import { callbackStatusRoutes } from '../webhooks/callback-status.routes.js';
 import { webhookLogRoutes } from '../webhooks/webhook-log.routes.js';
 import { webhookTestRoutes } from '../webhooks/webhook-test.routes.js';
+import { liveToolRoutes } from '../live-tools/live-tool.routes.js';
+import type { LiveToolRunner } from '../live-tools/job-runner.js';
 
 /** Everything the routes need, built once at start. */
 export interface AppContext {
@@ -39,6 +41,8 @@ export interface AppContext {
   /** Callback creation, payload contracts, templates, secrets and destination policy. */
   callbacks: CallbackContext;
   metrics: DeliveryMetrics;
+  /** Runs live tool jobs; routes submit each new job to it. */
+  liveTools: LiveToolRunner;
 }
 
 /** Creates the app (it does not listen). */
@@ -91,6 +95,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(deviceRoutes(ctx));
   app.use(ssidRoutes(ctx));
   app.use(dongleDeviceRoutes(ctx));
+  app.use(liveToolRoutes(ctx));
   app.use(httpServerRoutes(ctx));
   app.use(payloadTemplateRoutes(ctx));
   app.use(webhookTestRoutes(ctx));

@@ -58,6 +58,7 @@ describe('the demo fleet on the simulator', () => {
       ['Q2AP-DEMO-0103', 'dongle'],
       ['Q2MR-DEMO-0003', 'wireless'],
       ['Q2MR-DEMO-0004', 'wireless'],
+      ['Q2MR-DEMO-0005', 'wireless'],
       ['Q2MS-DEMO-0002', 'switch'],
       ['Q2MX-DEMO-0001', 'appliance'],
     ]);
@@ -71,7 +72,8 @@ describe('the demo fleet on the simulator', () => {
     for (const device of fleet) {
       const neighbours = fleet.filter((d) => d.networkId === device.networkId);
       for (const kind of liveToolKinds) {
-        if (driver.unsupportedReason(device, kind) !== null) continue;
+        // The offline access point never answers: live-tools tests cover it through the job runner.
+        if (driver.unsupportedReason(device, kind) !== null || device.behaviour.offline) continue;
         const result = await driver.runLiveTool(device, kind, params[kind], {
           signal: AbortSignal.timeout(5000),
           neighbours,
