@@ -81,11 +81,8 @@ ${ALERT_ENVELOPE}
 {%- endif -%}
 `;
 
-const webex = `{%- if callbackId -%}
-${CALLBACK_SUMMARY}
-  {%- capture markdown -%}
-**{{ subject }}: {{ outcome }}**
-Organization: {{ organization.name }} ({{ organization.id }})
+/** The lines describing a callback in the chat and ticket templates: organization, network, job, error, time. */
+const CALLBACK_DETAIL_LINES = `Organization: {{ organization.name }} ({{ organization.id }})
     {%- if network %}
 Network: {{ network.name }} ({{ network.id }})
     {%- endif %}
@@ -95,7 +92,13 @@ Job: {{ message.url }}
     {%- if message.error %}
 Error: {{ message.error }}
     {%- endif %}
-Sent at: {{ sentAt }}
+Sent at: {{ sentAt }}`;
+
+const webex = `{%- if callbackId -%}
+${CALLBACK_SUMMARY}
+  {%- capture markdown -%}
+**{{ subject }}: {{ outcome }}**
+${CALLBACK_DETAIL_LINES}
   {%- endcapture -%}
 {%- elsif alertId -%}
   {%- capture markdown -%}
@@ -220,17 +223,7 @@ const serviceNow = `{%- if callbackId -%}
 ${CALLBACK_SUMMARY}
   {%- capture title %}{{ subject }}: {{ outcome }}{% endcapture -%}
   {%- capture details -%}
-Organization: {{ organization.name }} ({{ organization.id }})
-    {%- if network %}
-Network: {{ network.name }} ({{ network.id }})
-    {%- endif %}
-    {%- if message.url %}
-Job: {{ message.url }}
-    {%- endif %}
-    {%- if message.error %}
-Error: {{ message.error }}
-    {%- endif %}
-Sent at: {{ sentAt }}
+${CALLBACK_DETAIL_LINES}
   {%- endcapture -%}
   {%- if outcome == "failed" -%}
     {%- assign urgency = "2" -%}
