@@ -2960,78 +2960,7 @@ export const DongleCommandCallbackSchema = {
             ],
             properties: {
                 response: {
-                    type: 'object',
-                    description: 'The Salt return event of the job.',
-                    additionalProperties: false,
-                    required: [
-                        'tag',
-                        'data'
-                    ],
-                    properties: {
-                        tag: {
-                            type: 'string',
-                            pattern: '^salt/job/[0-9]{20}/ret/[^/]+$',
-                            description: 'Event tag, `salt/job/{jid}/ret/{unit_id}`.'
-                        },
-                        data: {
-                            type: 'object',
-                            description: 'The return of the job.',
-                            additionalProperties: false,
-                            required: [
-                                'fun_args',
-                                'jid',
-                                'return',
-                                'retcode',
-                                'success',
-                                'cmd',
-                                '_stamp',
-                                'fun',
-                                'id'
-                            ],
-                            properties: {
-                                fun_args: {
-                                    type: 'array',
-                                    description: 'Arguments the function was called with (keyword arguments as a trailing object).',
-                                    items: {}
-                                },
-                                jid: {
-                                    type: 'string',
-                                    pattern: '^[0-9]{20}$',
-                                    description: 'Job ID.'
-                                },
-                                return: {
-                                    description: 'What the function returned (any JSON value; an error message when it failed).'
-                                },
-                                retcode: {
-                                    type: 'integer',
-                                    description: 'Return code (0 on success).'
-                                },
-                                success: {
-                                    type: 'boolean',
-                                    description: 'Whether the function succeeded.'
-                                },
-                                cmd: {
-                                    type: 'string',
-                                    const: '_return',
-                                    description: 'Always `_return`.'
-                                },
-                                _stamp: {
-                                    type: 'string',
-                                    pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?$',
-                                    description: 'When the device returned, in UTC without a zone suffix (e.g. `2022-01-01T00:00:00.000000`).'
-                                },
-                                fun: {
-                                    type: 'string',
-                                    description: 'Function that was run (`module.function`).'
-                                },
-                                id: {
-                                    type: 'string',
-                                    format: 'uuid',
-                                    description: 'Unit ID of the dongle that returned.'
-                                }
-                            }
-                        }
-                    }
+                    $ref: '#/components/schemas/DongleReturnEvent'
                 },
                 jid: {
                     type: 'string',
@@ -3199,6 +3128,190 @@ export const DongleCallbackSchema = {
             type: 'string',
             format: 'uuid',
             description: 'ID of the device.'
+        }
+    }
+} as const;
+
+export const DongleReturnEventSchema = {
+    type: 'object',
+    description: 'The Salt return event of the job.',
+    additionalProperties: false,
+    required: [
+        'tag',
+        'data'
+    ],
+    properties: {
+        tag: {
+            type: 'string',
+            pattern: '^salt/job/[0-9]{20}/ret/[^/]+$',
+            description: 'Event tag, `salt/job/{jid}/ret/{unit_id}`.'
+        },
+        data: {
+            type: 'object',
+            description: 'The return of the job.',
+            additionalProperties: false,
+            required: [
+                'fun_args',
+                'jid',
+                'return',
+                'retcode',
+                'success',
+                'cmd',
+                '_stamp',
+                'fun',
+                'id'
+            ],
+            properties: {
+                fun_args: {
+                    type: 'array',
+                    description: 'Arguments the function was called with (keyword arguments as a trailing object).',
+                    items: {}
+                },
+                jid: {
+                    type: 'string',
+                    pattern: '^[0-9]{20}$',
+                    description: 'Job ID.'
+                },
+                return: {
+                    description: 'What the function returned (any JSON value; an error message when it failed).'
+                },
+                retcode: {
+                    type: 'integer',
+                    description: 'Return code (0 on success).'
+                },
+                success: {
+                    type: 'boolean',
+                    description: 'Whether the function succeeded.'
+                },
+                cmd: {
+                    type: 'string',
+                    const: '_return',
+                    description: 'Always `_return`.'
+                },
+                _stamp: {
+                    type: 'string',
+                    pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?$',
+                    description: 'When the device returned, in UTC without a zone suffix (e.g. `2022-01-01T00:00:00.000000`).'
+                },
+                fun: {
+                    type: 'string',
+                    description: 'Function that was run (`module.function`).'
+                },
+                id: {
+                    type: 'string',
+                    format: 'uuid',
+                    description: 'Unit ID of the dongle that returned.'
+                }
+            }
+        }
+    }
+} as const;
+
+export const DongleJobSchema = {
+    type: 'object',
+    description: 'A command sent to a dongle and what became of it. Boomerang\'s read-back for\nevery command, with or without `callback_url`; `response` is the same\nreturn event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.\n',
+    required: [
+        'jid',
+        'device_id',
+        'minions',
+        'command',
+        'state',
+        'success',
+        'response',
+        'timestamp',
+        'timeout',
+        'callback_url'
+    ],
+    properties: {
+        jid: {
+            type: 'string',
+            pattern: '^[0-9]{20}$',
+            description: 'Job ID.'
+        },
+        device_id: {
+            type: 'string',
+            format: 'uuid',
+            description: 'ID of the device.'
+        },
+        minions: {
+            type: 'array',
+            description: 'Unit IDs of the dongles the command was sent to.',
+            items: {
+                type: 'string',
+                format: 'uuid'
+            }
+        },
+        command: {
+            type: 'object',
+            description: 'The command executed.',
+            required: [
+                'returner',
+                'command',
+                'arg'
+            ],
+            properties: {
+                returner: {
+                    type: [
+                        'string',
+                        'null'
+                    ],
+                    description: 'Salt returner (always null).'
+                },
+                command: {
+                    type: 'string',
+                    description: 'Function executed.'
+                },
+                arg: {
+                    type: 'array',
+                    description: 'Arguments of the function (keyword arguments as a trailing object).',
+                    items: {}
+                }
+            }
+        },
+        state: {
+            type: 'string',
+            enum: [
+                'PENDING',
+                'COMMAND_EXECUTED',
+                'TIMEOUT'
+            ],
+            description: '`PENDING` until the device answers or the timeout passes; `TIMEOUT` when\nthe timeout passed without an answer; `COMMAND_EXECUTED` once the device\nanswered (even after its timeout).\n'
+        },
+        success: {
+            type: [
+                'boolean',
+                'null'
+            ],
+            description: 'Whether the command succeeded; null while pending, false on TIMEOUT.'
+        },
+        response: {
+            description: 'The device\'s return event, once it answered; null before.',
+            oneOf: [
+                {
+                    $ref: '#/components/schemas/DongleReturnEvent'
+                },
+                {
+                    type: 'null'
+                }
+            ]
+        },
+        timestamp: {
+            type: 'string',
+            format: 'date-time',
+            description: 'When the command was sent.'
+        },
+        timeout: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 600,
+            description: 'Seconds the device had to answer before the command timed out.'
+        },
+        callback_url: {
+            type: [
+                'string',
+                'null'
+            ],
+            description: 'Where callbacks are sent, or null when the command has none.'
         }
     }
 } as const;

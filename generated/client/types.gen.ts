@@ -1831,56 +1831,7 @@ export type DongleExecuteResponse = {
  *
  */
 export type DongleCommandCallback = {
-    /**
-     * The Salt return event of the job.
-     */
-    response: {
-        /**
-         * Event tag, `salt/job/{jid}/ret/{unit_id}`.
-         */
-        tag: string;
-        /**
-         * The return of the job.
-         */
-        data: {
-            /**
-             * Arguments the function was called with (keyword arguments as a trailing object).
-             */
-            fun_args: Array<unknown>;
-            /**
-             * Job ID.
-             */
-            jid: string;
-            /**
-             * What the function returned (any JSON value; an error message when it failed).
-             */
-            return: unknown;
-            /**
-             * Return code (0 on success).
-             */
-            retcode: number;
-            /**
-             * Whether the function succeeded.
-             */
-            success: boolean;
-            /**
-             * Always `_return`.
-             */
-            cmd: '_return';
-            /**
-             * When the device returned, in UTC without a zone suffix (e.g. `2022-01-01T00:00:00.000000`).
-             */
-            _stamp: string;
-            /**
-             * Function that was run (`module.function`).
-             */
-            fun: string;
-            /**
-             * Unit ID of the dongle that returned.
-             */
-            id: string;
-        };
-    };
+    response: DongleReturnEvent;
     /**
      * Job ID.
      */
@@ -1984,6 +1935,122 @@ export type DongleCallback = {
      * ID of the device.
      */
     device_id: string;
+};
+
+/**
+ * The Salt return event of the job.
+ */
+export type DongleReturnEvent = {
+    /**
+     * Event tag, `salt/job/{jid}/ret/{unit_id}`.
+     */
+    tag: string;
+    /**
+     * The return of the job.
+     */
+    data: {
+        /**
+         * Arguments the function was called with (keyword arguments as a trailing object).
+         */
+        fun_args: Array<unknown>;
+        /**
+         * Job ID.
+         */
+        jid: string;
+        /**
+         * What the function returned (any JSON value; an error message when it failed).
+         */
+        return: unknown;
+        /**
+         * Return code (0 on success).
+         */
+        retcode: number;
+        /**
+         * Whether the function succeeded.
+         */
+        success: boolean;
+        /**
+         * Always `_return`.
+         */
+        cmd: '_return';
+        /**
+         * When the device returned, in UTC without a zone suffix (e.g. `2022-01-01T00:00:00.000000`).
+         */
+        _stamp: string;
+        /**
+         * Function that was run (`module.function`).
+         */
+        fun: string;
+        /**
+         * Unit ID of the dongle that returned.
+         */
+        id: string;
+    };
+};
+
+/**
+ * A command sent to a dongle and what became of it. Boomerang's read-back for
+ * every command, with or without `callback_url`; `response` is the same
+ * return event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.
+ *
+ */
+export type DongleJob = {
+    /**
+     * Job ID.
+     */
+    jid: string;
+    /**
+     * ID of the device.
+     */
+    device_id: string;
+    /**
+     * Unit IDs of the dongles the command was sent to.
+     */
+    minions: Array<string>;
+    /**
+     * The command executed.
+     */
+    command: {
+        /**
+         * Salt returner (always null).
+         */
+        returner: string | null;
+        /**
+         * Function executed.
+         */
+        command: string;
+        /**
+         * Arguments of the function (keyword arguments as a trailing object).
+         */
+        arg: Array<unknown>;
+    };
+    /**
+     * `PENDING` until the device answers or the timeout passes; `TIMEOUT` when
+     * the timeout passed without an answer; `COMMAND_EXECUTED` once the device
+     * answered (even after its timeout).
+     *
+     */
+    state: 'PENDING' | 'COMMAND_EXECUTED' | 'TIMEOUT';
+    /**
+     * Whether the command succeeded; null while pending, false on TIMEOUT.
+     */
+    success: boolean | null;
+    /**
+     * The device's return event, once it answered; null before.
+     */
+    response: DongleReturnEvent | null;
+    /**
+     * When the command was sent.
+     */
+    timestamp: string;
+    /**
+     * Seconds the device had to answer before the command timed out.
+     */
+    timeout: number;
+    /**
+     * Where callbacks are sent, or null when the command has none.
+     */
+    callback_url: string | null;
 };
 
 /**
@@ -4771,6 +4838,56 @@ export type DongleDevicesCallbackReadResponses = {
 };
 
 export type DongleDevicesCallbackReadResponse = DongleDevicesCallbackReadResponses[keyof DongleDevicesCallbackReadResponses];
+
+export type DongleDevicesJobsReadData = {
+    body?: never;
+    path: {
+        /**
+         * ID of the dongle device (a UUID).
+         */
+        id: string;
+        /**
+         * Job ID of the command.
+         */
+        jid: string;
+    };
+    query?: never;
+    url: '/dongle/devices/{id}/jobs/{jid}/';
+};
+
+export type DongleDevicesJobsReadErrors = {
+    /**
+     * Bad request. The request is malformed or breaks a rule of the operation.
+     */
+    400: Errors;
+    /**
+     * Missing or invalid API key.
+     */
+    401: Errors;
+    /**
+     * Not found, or not visible to the API key's admin (resources of other
+     * organizations answer 404 too), or expired.
+     *
+     */
+    404: Errors;
+    /**
+     * Rate limit exceeded (10 requests per second per organization, with a burst
+     * of 10). Retry after the number of seconds in `Retry-After`.
+     *
+     */
+    429: Errors;
+};
+
+export type DongleDevicesJobsReadError = DongleDevicesJobsReadErrors[keyof DongleDevicesJobsReadErrors];
+
+export type DongleDevicesJobsReadResponses = {
+    /**
+     * The command.
+     */
+    200: DongleJob;
+};
+
+export type DongleDevicesJobsReadResponse = DongleDevicesJobsReadResponses[keyof DongleDevicesJobsReadResponses];
 
 /**
  * The alert payload.
