@@ -1940,8 +1940,7 @@ export const ActionBatchCreateSchema = {
         actions: {
             type: 'array',
             minItems: 1,
-            maxItems: 100,
-            description: 'Actions to run, atomically and in order.',
+            description: 'Actions to run, atomically and in order: at most 100 for an\nasynchronous batch and 20 for a synchronous one (the server\'s\nconfiguration may lower or raise these limits).\n',
             items: {
                 $ref: '#/components/schemas/ActionBatchAction'
             }
@@ -3711,8 +3710,7 @@ export const ActionBatchCreateWritableSchema = {
         actions: {
             type: 'array',
             minItems: 1,
-            maxItems: 100,
-            description: 'Actions to run, atomically and in order.',
+            description: 'Actions to run, atomically and in order: at most 100 for an\nasynchronous batch and 20 for a synchronous one (the server\'s\nconfiguration may lower or raise these limits).\n',
             items: {
                 $ref: '#/components/schemas/ActionBatchAction'
             }

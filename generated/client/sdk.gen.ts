@@ -345,9 +345,14 @@ export const getOrganizationActionBatches = <ThrowOnError extends boolean = fals
  * most 100 actions) answers 201 at once; a synchronous one (at most 20
  * actions) has run when the 201 is answered. Once a confirmed batch has
  * run, its outcome is POSTed to `callback.url` (see the `actionBatch`
- * callback). At most 5 batches may run at once per organization. An
+ * callback). At most 5 confirmed batches may be executing at once per
+ * organization: past that the batch is refused with 400 and "Too many
+ * concurrently executing batches…", which Meraki's SDKs retry. A batch
+ * with an invalid action is refused as a whole with 400, each error
+ * naming the action (`actions[i]`), its resource and the reason. An
  * unconfirmed batch waits for a PUT with `confirmed: true`, and expires
- * after a week.
+ * after a week. A batch that fails at run time is rolled back entirely:
+ * `status.failed` is true and `status.errors` names the failing action.
  *
  */
 export const createOrganizationActionBatch = <ThrowOnError extends boolean = false>(options: Options<CreateOrganizationActionBatchData, ThrowOnError>) => (options.client ?? client).post<CreateOrganizationActionBatchResponses, CreateOrganizationActionBatchErrors, ThrowOnError>({

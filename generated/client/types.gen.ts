@@ -1131,7 +1131,10 @@ export type ActionBatchCreate = {
      */
     synchronous?: boolean;
     /**
-     * Actions to run, atomically and in order.
+     * Actions to run, atomically and in order: at most 100 for an
+     * asynchronous batch and 20 for a synchronous one (the server's
+     * configuration may lower or raise these limits).
+     *
      */
     actions: Array<ActionBatchAction>;
     callback?: CallbackRequest;
@@ -2303,7 +2306,10 @@ export type ActionBatchCreateWritable = {
      */
     synchronous?: boolean;
     /**
-     * Actions to run, atomically and in order.
+     * Actions to run, atomically and in order: at most 100 for an
+     * asynchronous batch and 20 for a synchronous one (the server's
+     * configuration may lower or raise these limits).
+     *
      */
     actions: Array<ActionBatchAction>;
     callback?: CallbackRequestWritable;
