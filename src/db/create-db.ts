@@ -17,22 +17,22 @@ export type Unlisten = () => Promise<void>;
 /** A Kysely handle plus the engine it runs on (PGlite is one connection: no parallel transactions) and LISTEN. */
 export type Db = Kysely<Database> & {
   readonly kind: DbKind;
-  /** Calls `onNotify` for each NOTIFY on `channel` (delivered after the notifying transaction commits). */
-  listen(channel: string, onNotify: () => void): Promise<Unlisten>;
+  /** Calls `onNotify` with the payload of each NOTIFY on `channel` (delivered after the notifying transaction commits; '' after a reconnect). */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<Unlisten>;
 };
 
 /** LISTEN on a dedicated pg connection (a pooled one would be handed to other queries), reconnecting if it drops. */
 function pgListen(connectionString: string) {
-  return async (channel: string, onNotify: () => void): Promise<Unlisten> => {
+  return async (channel: string, onNotify: (payload: string) => void): Promise<Unlisten> => {
     let client: pg.Client | undefined;
     let stopped = false;
     const connect = async (): Promise<void> => {
       const c = new pg.Client({ connectionString });
-      c.on('notification', () => onNotify());
+      c.on('notification', (message) => onNotify(message.payload ?? ''));
       c.on('error', () => {
         // The connection dropped: reconnect, and wake the listener in case a NOTIFY was missed meanwhile.
         c.end().catch(() => {});
-        if (!stopped) setTimeout(() => void connect().then(onNotify, () => {}), 1000).unref();
+        if (!stopped) setTimeout(() => void connect().then(() => onNotify(''), () => {}), 1000).unref();
       });
       await c.connect();
       await c.query(`listen ${pg.escapeIdentifier(channel)}`);
@@ -68,7 +68,7 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>):
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     kind = 'pglite';
     listen = async (channel, onNotify) => {
-      const stop = await pglite.listen(channel, () => onNotify());
+      const stop = await pglite.listen(channel, (payload) => onNotify(payload));
       return async () => {
         if (!pglite.closed) await stop();
       };

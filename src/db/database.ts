@@ -198,6 +198,12 @@ export interface LiveToolJobTable {
   finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** When a device that has not answered makes the job fail (stored, so that it holds across restarts). */
   deadline: ColumnType<Date, Date, Date>;
+  /** The runner holding the job (null until one claims it, and after a server stopping hands it back). */
+  lease_owner: string | null;
+  /** Until when `lease_owner` holds the job; after that any server may claim it. */
+  leased_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** How many times a runner started the job on its device (more than once only after a take-over). */
+  runs: ColumnType<number, number | undefined, number>;
 }
 
 /** The whole schema, for `Kysely<Database>`. */

@@ -9,6 +9,17 @@ export class ConcurrencyLimit {
   async acquire(): Promise<() => void> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active += 1;
+    return this.releaser();
+  }
+
+  /** Takes a slot if one is free now (undefined otherwise, without queueing); call the returned function to give it back. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.active >= this.limit) return undefined;
+    this.active += 1;
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

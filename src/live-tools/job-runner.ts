@@ -1,75 +1,219 @@
-/** Runs live tool jobs on their devices, concurrently and bounded, and hands each result to its callback. */
-import type { Kysely } from 'kysely';
+/** Runs live tool jobs on their devices, concurrently and bounded, under leases shared by every server on the database. */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
-import type { Database, LiveToolJobRow } from '../db/database.js';
+import type { Db, Unlisten } from '../db/create-db.js';
+import type { LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
 import { ConcurrencyLimit } from '../delivery/concurrency-limit.js';
 import { type DeviceDriver, DeviceUnreachableError, type LiveToolKind, type LiveToolParams } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
+import { claimDueJobs, claimJob, LIVE_TOOLS_CHANNEL, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
 import { storedResult, toLiveToolJob } from './live-tool-job.js';
 
-/** How many jobs run at once, overall and per device. */
+/** How many jobs run at once, and how jobs are leased. */
 export interface JobRunnerOptions {
   /** Jobs in flight across all devices (default 64). */
   maxInFlight: number;
   /** Jobs in flight on one device (default 4); more wait their turn, so one device cannot take every slot. */
   maxPerDevice: number;
+  /** How long a claim holds a job, in milliseconds; renewed every third of it while the job runs, so only a dead server's jobs are taken over (default 30,000). */
+  leaseMs: number;
+  /** Longest an idle runner waits before looking for unclaimed jobs again, in milliseconds; NOTIFY and expiring leases wake it sooner (default 5,000). */
+  scanIntervalMs: number;
+  /** Jobs claimed per scan query (default 100). */
+  claimBatch: number;
 }
 
 /** The default limits. */
-export const defaultJobRunnerOptions: JobRunnerOptions = { maxInFlight: 64, maxPerDevice: 4 };
+export const defaultJobRunnerOptions: JobRunnerOptions = { maxInFlight: 64, maxPerDevice: 4, leaseMs: 30_000, scanIntervalMs: 5_000, claimBatch: 100 };
 
 /** The error a job fails with when its device has not answered by the deadline (Meraki's wording). */
 export const UNREACHABLE = new DeviceUnreachableError('').message;
 
+/** Shortest pause of an idle scan loop, in milliseconds, so a row locked by another claimer is not polled in a spin. */
+const IDLE_FLOOR_MS = 50;
+
 /** What finishing a job writes: `complete` with the stored result, or `failed` with the error. */
 type Outcome = { status: 'complete'; result: Record<string, unknown> } | { status: 'failed'; error: string };
 
-/** Runs jobs with a driver; `submit` each new job after its transaction commits, `start` picks up what a previous run left. */
+/** This runner no longer holds the job (its lease ran out and another server claimed it): the run is dropped without a word. */
+class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+/**
+ * Runs jobs with a driver. A job is claimed under a lease before it runs: by the server that created it right after its
+ * transaction commits (`claimNew`), or by any server's scan (woken by NOTIFY, by a lease running out, or periodically)
+ * when no live runner holds it. Finishing is conditional on still holding the lease, so each job gets one callback.
+ */
 export class LiveToolRunner {
+  /** This runner's name in `lease_owner` (and the payload of its NOTIFYs, which it ignores itself). */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly options: JobRunnerOptions;
   private readonly overall: ConcurrencyLimit;
   private readonly perDevice = new Map<string, { limit: ConcurrencyLimit; users: number }>();
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly controllers = new Set<AbortController>();
+  /** Jobs this runner holds, with the controller that abandons or times out each run. */
+  private readonly held = new Map<string, AbortController>();
+  private readonly runs = new Set<Promise<void>>();
   private stopped = false;
+  private stopping: Promise<void> | undefined;
+  private loop: Promise<void> | undefined;
+  private unlisten: Unlisten | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private renewing = false;
+  private wakeRequested = false;
+  private sleeper: (() => void) | undefined;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Db,
     private readonly callbacks: CallbackContext,
     /** The driver jobs run with (its `unsupportedReason` also answers the API's 400). */
     readonly driver: DeviceDriver,
-    private readonly options: JobRunnerOptions = defaultJobRunnerOptions,
+    options: Partial<JobRunnerOptions> = {},
   ) {
-    this.overall = new ConcurrencyLimit(options.maxInFlight);
+    this.options = { ...defaultJobRunnerOptions, ...options };
+    this.overall = new ConcurrencyLimit(this.options.maxInFlight);
   }
 
-  /** Picks up every unfinished job (a restart's leftovers): those whose deadline passed while we were down fail at once. */
+  /** Listens for new jobs, claims every job no live runner holds (a restart's leftovers, a dead server's jobs), and keeps looking. */
   async start(): Promise<void> {
-    const rows = await this.db.selectFrom('live_tool_jobs').selectAll().where('status', 'not in', ['complete', 'failed']).orderBy('id').execute();
-    for (const row of rows) this.submit(row);
+    // Our own NOTIFYs are for the other servers: we claim our new jobs on the fast path.
+    this.unlisten = await this.db.listen(LIVE_TOOLS_CHANNEL, (payload) => payload !== this.owner && this.wake());
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.options.leaseMs / 3)));
+    this.renewTimer.unref();
+    await this.scan().catch((err: unknown) => this.callbacks.logger.error({ err }, 'claiming live tool jobs failed'));
+    this.loop = this.scanLoop();
   }
 
-  /** Queues a job; it runs when its device and the runner have a free slot, and never past its deadline. */
-  submit(job: LiveToolJobRow): void {
+  /** Claims and runs a job this server just created (after its transaction committed); unless another runner got there first. */
+  claimNew(id: string): void {
     if (this.stopped) return;
-    const run = this.run(job).catch((err: unknown) => {
-      // The job stays unfinished in the database; the next start picks it up again.
-      this.callbacks.logger.error({ err, jobId: job.id }, 'live tool job could not be finished');
-    });
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    claimJob(this.db, this.owner, this.options.leaseMs, id).then(
+      (row) => row && this.track(row),
+      (err: unknown) => {
+        // Unclaimed, it waits for a scan: ours, woken now, or another server's.
+        this.callbacks.logger.error({ err, jobId: id }, 'claiming a new live tool job failed');
+        this.wake();
+      },
+    );
   }
 
-  /** Stops taking jobs, abandons runs in flight (they stay unfinished, to be resumed on the next start) and waits for writes under way. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    for (const controller of this.controllers) controller.abort(new Error('server stopping'));
-    await Promise.allSettled([...this.inFlight]);
+  /** Wakes the scan loop: jobs may be claimable. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.sleeper?.();
   }
 
-  /** Jobs submitted and not yet finished (for tests and metrics). */
+  /**
+   * Stops claiming, abandons runs in flight, waits for writes under way, and hands back the jobs it held (with a NOTIFY)
+   * so another server runs them at once, or this one after a restart.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.stopped = true;
+      clearInterval(this.renewTimer);
+      this.sleeper?.();
+      for (const controller of this.held.values()) controller.abort(new Error('server stopping'));
+      await Promise.allSettled([...this.runs, this.loop]);
+      await this.unlisten?.();
+      try {
+        await releaseLeases(this.db, this.owner);
+      } catch (err) {
+        // Not lost: the leases run out and another server, or the next start, claims the jobs.
+        this.callbacks.logger.warn({ err }, 'handing back live tool jobs failed');
+      }
+    })();
+    return this.stopping;
+  }
+
+  /** Jobs this runner holds and has not finished (for tests and metrics). */
   get pending(): number {
-    return this.inFlight.size;
+    return this.held.size;
+  }
+
+  private async scanLoop(): Promise<void> {
+    while (!this.stopped) {
+      this.wakeRequested = false;
+      let claimed: number;
+      try {
+        claimed = await this.scan();
+      } catch (err) {
+        if (this.stopped) return;
+        this.callbacks.logger.error({ err }, 'claiming live tool jobs failed');
+        await this.sleep(1000);
+        continue;
+      }
+      // A full batch suggests more are waiting.
+      if (claimed < this.options.claimBatch) await this.idle();
+    }
+  }
+
+  /** Claims one batch of jobs no live runner holds and starts them; returns how many. */
+  private async scan(): Promise<number> {
+    if (this.stopped) return 0;
+    const rows = await claimDueJobs(this.db, this.owner, this.options.leaseMs, this.options.claimBatch);
+    for (const row of rows) this.track(row);
+    return rows.length;
+  }
+
+  /** Sleeps until woken, until another runner's lease runs out (a take-over), or for `scanIntervalMs` at most. */
+  private async idle(): Promise<void> {
+    if (this.wakeRequested || this.stopped) return;
+    let delay = this.options.scanIntervalMs;
+    try {
+      const until = await nextLeaseExpiry(this.db, this.owner);
+      if (until) delay = Math.max(IDLE_FLOOR_MS, Math.min(delay, until.getTime() - Date.now() + 5));
+    } catch {
+      // Look again after the usual pause.
+    }
+    if (this.wakeRequested || this.stopped) return;
+    await this.sleep(delay);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.sleeper?.(), ms);
+      this.sleeper = () => {
+        clearTimeout(timer);
+        this.sleeper = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Renews the leases of the jobs held; a job whose lease was taken over meanwhile is abandoned here (its new owner runs it). */
+  private async renew(): Promise<void> {
+    if (this.renewing || this.stopped || this.held.size === 0) return;
+    this.renewing = true;
+    // Only jobs held before the query can be judged by it: one claimed while it runs may not show yet.
+    const before = [...this.held.keys()];
+    try {
+      const kept = await renewLeases(this.db, this.owner, this.options.leaseMs);
+      for (const id of before) if (!kept.has(id)) this.held.get(id)?.abort(new LeaseLostError(`job ${id} was taken over`));
+    } catch (err) {
+      // Retried at the next tick, well before the lease runs out.
+      this.callbacks.logger.warn({ err }, 'renewing live tool job leases failed');
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** Starts a claimed job; it runs when its device and the runner have a free slot, and never past its deadline. */
+  private track(job: LiveToolJobRow): void {
+    if (this.stopped || this.held.has(job.id)) return;
+    const controller = new AbortController();
+    this.held.set(job.id, controller);
+    const run = this.run(job, controller)
+      .catch((err: unknown) => {
+        // The job stays unfinished under our lease; when the lease runs out a scan claims it again.
+        this.callbacks.logger.error({ err, jobId: job.id }, 'live tool job could not be finished');
+      })
+      .finally(() => {
+        this.held.delete(job.id);
+        this.runs.delete(run);
+      });
+    this.runs.add(run);
   }
 
   private deviceLimit(serial: string): ConcurrencyLimit {
@@ -87,47 +231,66 @@ export class LiveToolRunner {
     if (entry && --entry.users === 0) this.perDevice.delete(serial);
   }
 
-  private async run(job: LiveToolJobRow): Promise<void> {
+  /** Runs a claimed (`scheduled`) job: `ready` once its device is free, `running` once a runner slot is too, then finished. */
+  private async run(job: LiveToolJobRow, controller: AbortController): Promise<void> {
     const now = () => this.callbacks.now().getTime();
+    // Its deadline passed while no runner held it (every server was down, or its own died): it fails at once.
     if (job.deadline.getTime() <= now()) return this.finish(job, { status: 'failed', error: UNREACHABLE });
-    const controller = new AbortController();
-    this.controllers.add(controller);
     // The deadline covers the wait for a slot too: a job queued behind a slow device still fails on time.
     const timer = setTimeout(() => controller.abort(new DeviceUnreachableError(job.serial)), job.deadline.getTime() - now());
+    const { signal } = controller;
     const deviceSlot = this.deviceLimit(job.serial);
     let releaseDevice: (() => void) | undefined;
     let releaseOverall: (() => void) | undefined;
     let outcome: Outcome;
     try {
       // Device slot first: a job waiting on a busy device must not hold one of the overall slots.
-      releaseDevice = await abortable(deviceSlot.acquire(), controller.signal);
-      releaseOverall = await abortable(this.overall.acquire(), controller.signal);
-      outcome = await this.execute(job, controller.signal);
+      releaseDevice = await abortable(deviceSlot.acquire(), signal);
+      releaseOverall = this.overall.tryAcquire();
+      if (!releaseOverall) {
+        // Its device is free but every runner slot is taken. (With a slot free at once, `ready` lasts no time and is not written.)
+        await this.setStatus(job, 'scheduled', 'ready');
+        releaseOverall = await abortable(this.overall.acquire(), signal);
+      }
+      outcome = await this.execute(job, signal);
     } catch (err) {
-      if (this.stopped) return;
-      outcome = { status: 'failed', error: err instanceof DeviceUnreachableError || controller.signal.aborted ? UNREACHABLE : errorMessage(err) };
+      if (this.stopped || err instanceof LeaseLostError || signal.reason instanceof LeaseLostError) return;
+      outcome = { status: 'failed', error: err instanceof DeviceUnreachableError || signal.aborted ? UNREACHABLE : errorMessage(err) };
     } finally {
       clearTimeout(timer);
-      this.controllers.delete(controller);
       releaseOverall?.();
       releaseDevice?.();
       this.releaseDevice(job.serial);
     }
-    // Stopping abandons the run: the job stays unfinished and the next start runs it again.
-    if (this.stopped) return;
+    // Stopping abandons the run (the job is handed back); a lost lease leaves the job to its new owner.
+    if (this.stopped || signal.reason instanceof LeaseLostError) return;
     await this.finish(job, outcome);
+  }
+
+  /** Moves a held job from `from` to `to`; throws LeaseLostError when the job is no longer ours. */
+  private async setStatus(job: LiveToolJobRow, from: LiveToolJobStatus, to: LiveToolJobStatus): Promise<void> {
+    const row = await this.db
+      .updateTable('live_tool_jobs')
+      .set({ status: to })
+      .where('id', '=', job.id)
+      .where('lease_owner', '=', this.owner)
+      .where('status', '=', from)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) throw new LeaseLostError(`job ${job.id} is no longer held`);
   }
 
   /** Marks the job running, then runs it on its device. */
   private async execute(job: LiveToolJobRow, signal: AbortSignal): Promise<Outcome> {
-    const claimed = await this.db
+    const started = await this.db
       .updateTable('live_tool_jobs')
-      .set({ status: 'running', started_at: this.callbacks.now() })
+      .set((eb) => ({ status: 'running', started_at: this.callbacks.now(), runs: eb('runs', '+', 1) }))
       .where('id', '=', job.id)
-      .where('status', 'not in', ['complete', 'failed'])
+      .where('lease_owner', '=', this.owner)
+      .where('status', 'in', ['scheduled', 'ready'])
       .returning('id')
       .executeTakeFirst();
-    if (!claimed) throw new Error('job already finished');
+    if (!started) throw new LeaseLostError(`job ${job.id} is no longer held`);
     const rows = await this.db.selectFrom('devices').selectAll().where('network_id', '=', job.network_id).execute();
     const devices = rows.map(deviceFacts);
     const device = devices.find((d) => d.serial === job.serial);
@@ -141,7 +304,11 @@ export class LiveToolRunner {
     return { status: 'complete', result: storedResult(result) };
   }
 
-  /** In one transaction: stores the outcome and, when the job has a callback, queues the envelope carrying the job as `message`. */
+  /**
+   * In one transaction: stores the outcome and, when the job has a callback, queues the envelope carrying the job as
+   * `message`. Only while this runner still holds the job: a runner whose lease was taken over writes nothing, so the
+   * job's one callback comes from whoever finishes it.
+   */
   private async finish(job: LiveToolJobRow, outcome: Outcome): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const row = await trx
@@ -151,13 +318,18 @@ export class LiveToolRunner {
           result: outcome.status === 'complete' ? JSON.stringify(outcome.result) : null,
           error: outcome.status === 'failed' ? outcome.error : null,
           finished_at: this.callbacks.now(),
+          leased_until: null,
         })
         .where('id', '=', job.id)
-        // Finishing twice (a duplicate submit) must not send a second callback.
+        .where('lease_owner', '=', this.owner)
         .where('status', 'not in', ['complete', 'failed'])
         .returningAll()
         .executeTakeFirst();
-      if (!row?.callback_id) return;
+      if (!row) {
+        this.callbacks.logger.info({ jobId: job.id }, 'live tool job was taken over by another server; its result is dropped');
+        return;
+      }
+      if (!row.callback_id) return;
       const names = await trx
         .selectFrom('networks')
         .innerJoin('organizations', 'organizations.id', 'networks.organization_id')

@@ -1,6 +1,6 @@
 /** Live tools: start a job on a device (201 with the job at once, the result later as a callback) and read it back. */
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CallbackInfo, CallbackRequestWritable } from '../../generated/client/types.gen.js';
 import { insertCallback } from '../callbacks/insert-callback.js';
 import { resolveCallbackTarget, type CallbackTarget } from '../callbacks/resolve-target.js';
@@ -11,6 +11,7 @@ import { defaultPingCount } from '../devices/simulator-driver.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
 import { callerOf, organizationOf } from '../http/request-context.js';
+import { LIVE_TOOLS_CHANNEL } from './claim-jobs.js';
 import { jobContract, toLiveToolJob } from './live-tool-job.js';
 
 /** Any live tool request body, as the spec validator let it through. */
@@ -81,7 +82,7 @@ export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext)
               createdBy: callerOf(req).adminId,
             })
           : null;
-        return trx
+        const created = await trx
           .insertInto('live_tool_jobs')
           .values({
             kind,
@@ -95,10 +96,14 @@ export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext)
           })
           .returningAll()
           .executeTakeFirstOrThrow();
+        // Wakes the other servers' runners on commit: should this one fail to claim the job, another runs it.
+        await sql`select pg_notify(${LIVE_TOOLS_CHANNEL}, ${liveTools.owner})`.execute(trx);
+        return created;
       });
-      liveTools.submit(job);
       const callback = target && job.callback_id ? { id: job.callback_id, url: target.url, status: 'new' as const } : undefined;
       res.status(201).json(toLiveToolJob(job, callback));
+      // The fast path: the server that created the job claims it at once, with no round trip through NOTIFY.
+      liveTools.claimNew(job.id);
     });
 
     router.get(`/api/v1/devices/:serial/liveTools/${kind}/:${jobIdParam[kind]}`, async (req, res) => {

@@ -1,0 +1,70 @@
+/** Claims live tool jobs for one runner under a lease: its own new jobs by id, and any job no live runner holds. */
+import { sql, type Kysely } from 'kysely';
+import type { Database, LiveToolJobRow } from '../db/database.js';
+
+/** The NOTIFY channel that tells runners a job may be claimable; the payload is the notifying runner's owner id. */
+export const LIVE_TOOLS_CHANNEL = 'boomerang_live_tools';
+
+/**
+ * Claims the job `id` for `owner` if no live runner holds it (the fast path right after the create transaction commits):
+ * it becomes `scheduled`, leased for `leaseMs` milliseconds. Resolves undefined when it is finished or held elsewhere.
+ */
+export async function claimJob(db: Kysely<Database>, owner: string, leaseMs: number, id: string): Promise<LiveToolJobRow | undefined> {
+  const { rows } = await sql<LiveToolJobRow>`
+    update live_tool_jobs set status = 'scheduled', lease_owner = ${owner}, leased_until = now() + ${`${leaseMs} milliseconds`}::interval
+    where id = ${id} and status not in ('complete', 'failed') and (leased_until is null or leased_until < now())
+    returning *`.execute(db);
+  return rows[0];
+}
+
+/**
+ * Claims up to `limit` unfinished jobs that no live runner holds (never claimed, handed back, or whose lease ran out
+ * because their server died), most urgent deadline first, skipping rows other runners are claiming at the same moment.
+ * A job taken over from a dead runner starts again from `scheduled`.
+ */
+export async function claimDueJobs(db: Kysely<Database>, owner: string, leaseMs: number, limit: number): Promise<LiveToolJobRow[]> {
+  const { rows } = await sql<LiveToolJobRow>`
+    with picked as (
+      select id from live_tool_jobs
+      where status not in ('complete', 'failed') and (leased_until is null or leased_until < now())
+      order by deadline, id
+      limit ${limit}
+      for update skip locked
+    )
+    update live_tool_jobs j set status = 'scheduled', lease_owner = ${owner}, leased_until = now() + ${`${leaseMs} milliseconds`}::interval
+    from picked where j.id = picked.id
+    returning j.*`.execute(db);
+  return rows.sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || Number(BigInt(a.id) - BigInt(b.id)));
+}
+
+/** When the first lease held by another runner runs out (null when none is held), so an idle runner knows when to look for a take-over. */
+export async function nextLeaseExpiry(db: Kysely<Database>, owner: string): Promise<Date | null> {
+  const { rows } = await sql<{ until: Date | null }>`
+    select min(coalesce(leased_until, now())) as until from live_tool_jobs
+    where status not in ('complete', 'failed') and lease_owner is distinct from ${owner}`.execute(db);
+  const until = rows[0]?.until;
+  return until ? new Date(until) : null;
+}
+
+/** Extends every lease `owner` holds by `leaseMs` from now; returns the ids it still holds (a missing one was taken over). */
+export async function renewLeases(db: Kysely<Database>, owner: string, leaseMs: number): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
+    update live_tool_jobs set leased_until = now() + ${`${leaseMs} milliseconds`}::interval
+    where lease_owner = ${owner} and status not in ('complete', 'failed')
+    returning id`.execute(db);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Hands back every unfinished job `owner` holds (a server stopping) and wakes the other runners to claim them at once. */
+export async function releaseLeases(db: Kysely<Database>, owner: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const { numUpdatedRows } = await trx
+      .updateTable('live_tool_jobs')
+      .set({ lease_owner: null, leased_until: null })
+      .where('lease_owner', '=', owner)
+      .where('status', 'not in', ['complete', 'failed'])
+      .executeTakeFirst();
+    if (numUpdatedRows > 0n) await sql`select pg_notify(${LIVE_TOOLS_CHANNEL}, ${owner})`.execute(trx);
+    return Number(numUpdatedRows);
+  });
+}
