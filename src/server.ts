@@ -17,6 +17,7 @@ import { createApp, type AppContext } from './http/create-app.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { LiveToolRunner } from './live-tools/job-runner.js';
 import { SimulatorDriver } from './devices/simulator-driver.js';
+import { DongleCommandRunner } from './dongle/dongle-command-runner.js';
 import { createLogger } from './logger.js';
 import { CallbackContracts } from './spec/callback-contracts.js';
 import { loadSpec } from './spec/load-spec.js';
@@ -46,6 +47,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   logger.debug({ contracts: contracts.keys() }, 'callback contracts compiled');
   const db = options.db ?? (await createDb(config));
   let liveTools: LiveToolRunner | undefined;
+  // What must stop if the start fails half-way (timers and listeners would keep the process alive).
+  const stoppables: { stop(): Promise<void> }[] = [];
   try {
     const seeded = config.seedDemo ? await seedDemo(db, { apiKey: config.seedApiKey }) : null;
     const callbacks: CallbackContext = {
@@ -65,11 +68,15 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     });
     const worker = new DeliveryWorker(db, callbacks, sender, workerOptions(config, db.kind, `Boomerang/${VERSION}`), metrics);
     await worker.start();
+    stoppables.push(worker);
     const runner = new LiveToolRunner(db, callbacks, new SimulatorDriver());
     liveTools = runner;
     await runner.start();
+    const dongleCommands = new DongleCommandRunner(db, callbacks);
+    stoppables.push(dongleCommands);
+    await dongleCommands.start();
     const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
-    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics, liveTools: runner };
+    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics, liveTools: runner, dongleCommands };
     const app = createApp(ctx);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
@@ -100,6 +107,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
         });
         // Jobs first: a job finishing now still writes its delivery before the worker stops.
         await runner.stop();
+        await dongleCommands.stop();
         await worker.stop();
         await sender.close();
         if (!options.db) await db.destroy();
@@ -107,6 +115,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     };
   } catch (err) {
     await liveTools?.stop();
+    for (const s of stoppables) await s.stop();
     if (!options.db) await db.destroy();
     throw err;
   }

@@ -206,8 +206,92 @@ export interface LiveToolJobTable {
   runs: ColumnType<number, number | undefined, number>;
 }
 
+/** `dongle_commands` table: one row per execute / execute_raw, kept until it expires (2 days by default). */
+export interface DongleCommandTable {
+  /** Salt-style 20-digit job id (`YYYYMMDDhhmmssffffff`). */
+  jid: string;
+  serial: string;
+  organization_id: string;
+  /** The dongle's AutoPi id and Salt minion id. */
+  device_id: string;
+  unit_id: string;
+  /** `module.function`. */
+  fun: string;
+  args: Json<unknown[]>;
+  kwargs: Json<Record<string, unknown>>;
+  callback_id: string | null;
+  callback_url: string | null;
+  timeout_seconds: number;
+  timeout_task_id: string;
+  created_at: ColumnType<Date, Date, never>;
+  /** When the simulated device answers; null when it never does (offline). */
+  answer_at: ColumnType<Date | null, Date | null, never>;
+  /** When the TIMEOUT callback is due if the device has not answered. */
+  deadline: ColumnType<Date, Date, never>;
+  answered_at: ColumnType<Date | null, undefined, Date>;
+  timed_out_at: ColumnType<Date | null, undefined, Date>;
+  /** The minion's return `{return, retcode, success}` and when it was stamped, once answered. */
+  result: ColumnType<DongleCommandResult | null, undefined, string>;
+  expires_at: ColumnType<Date, Date, never>;
+}
+
+/** What a dongle returned for a command. */
+export interface DongleCommandResult {
+  return: unknown;
+  retcode: number;
+  success: boolean;
+  /** Salt's `_stamp`, as sent in the callback. */
+  stamp: string;
+}
+
+/** A resource an action batch created: its id and path (relative to `/api/v1`). */
+export interface CreatedResource {
+  id: string;
+  uri: string;
+}
+
+/** One action of a batch, as the API shows it. */
+export interface StoredAction {
+  resource: string;
+  operation: 'create' | 'update' | 'destroy';
+  body?: Record<string, unknown>;
+}
+
+/** Outcome summary of a finished batch (the callback's `message.results`). */
+export interface ActionBatchResultsRecord {
+  actionsCompleted: number;
+  actionsFailed: number;
+  details: { networkId?: string; resource: string; operation: StoredAction['operation']; status: 'success' | 'failed' }[];
+}
+
+/** `action_batches` table: a batch's actions and, once it ran, its outcome. */
+export interface ActionBatchTable {
+  id: Id;
+  organization_id: string;
+  confirmed: ColumnType<boolean, boolean | undefined, boolean>;
+  synchronous: ColumnType<boolean, boolean | undefined, boolean>;
+  /** `pending` until the batch has run (or has not been confirmed), then `completed` or `failed`. */
+  status: ColumnType<'pending' | 'completed' | 'failed', undefined, 'completed' | 'failed'>;
+  actions: Json<StoredAction[]>;
+  /** The network of each action's resource (null for organization-level ones). */
+  action_network_ids: Json<(string | null)[]>;
+  errors: ColumnType<string[], string | undefined, string>;
+  created_resources: ColumnType<CreatedResource[], string | undefined, string>;
+  results: ColumnType<ActionBatchResultsRecord | null, undefined, string>;
+  /** The one network every action belongs to, else null. */
+  network_id: string | null;
+  callback_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  finished_at: ColumnType<Date | null, undefined, Date>;
+  /** When an unconfirmed batch is deleted; null once confirmed. */
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 /** The whole schema, for `Kysely<Database>`. */
 export interface Database {
+  dongle_commands: DongleCommandTable;
   http_servers: HttpServerTable;
   payload_templates: PayloadTemplateTable;
   callbacks: CallbackTable;
@@ -230,3 +314,4 @@ export type NewDevice = Insertable<DeviceTable>;
 export type SsidRow = Selectable<SsidTable>;
 export type NetworkUpdate = Updateable<NetworkTable>;
 export type LiveToolJobRow = Selectable<LiveToolJobTable>;
+export type DongleCommandRow = Selectable<DongleCommandTable>;

@@ -28,6 +28,8 @@ import { webhookLogRoutes } from '../webhooks/webhook-log.routes.js';
 import { webhookTestRoutes } from '../webhooks/webhook-test.routes.js';
 import { liveToolRoutes } from '../live-tools/live-tool.routes.js';
 import type { LiveToolRunner } from '../live-tools/job-runner.js';
+import { dongleCommandRoutes } from '../dongle/dongle-command.routes.js';
+import type { DongleCommandRunner } from '../dongle/dongle-command-runner.js';
 
 /** Everything the routes need, built once at start. */
 export interface AppContext {
@@ -43,6 +45,8 @@ export interface AppContext {
   metrics: DeliveryMetrics;
   /** Runs live tool jobs; routes submit each new job to it. */
   liveTools: LiveToolRunner;
+  /** Settles dongle commands at their answer and timeout times; routes wake it after each new command. */
+  dongleCommands: DongleCommandRunner;
 }
 
 /** Creates the app (it does not listen). */
@@ -95,6 +99,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(deviceRoutes(ctx));
   app.use(ssidRoutes(ctx));
   app.use(dongleDeviceRoutes(ctx));
+  app.use(dongleCommandRoutes(ctx));
   app.use(liveToolRoutes(ctx));
   app.use(httpServerRoutes(ctx));
   app.use(payloadTemplateRoutes(ctx));

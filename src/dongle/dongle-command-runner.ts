@@ -1,0 +1,156 @@
+/**
+ * Settles dongle commands when they fall due: the device's answer (COMMAND_EXECUTED) at its answer time, the TIMEOUT at
+ * its deadline. Both times are stored on the row, so whichever server is up when one passes settles it, after a restart too.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { CallbackContext } from '../callbacks/callback-context.js';
+import { enqueuePayload } from '../callbacks/enqueue-payload.js';
+import type { Db, Unlisten } from '../db/create-db.js';
+import type { Database, DongleCommandRow } from '../db/database.js';
+import { executedPayload, timeoutPayload } from './dongle-command.js';
+import { pythonIsoformat } from './salt-python-text.js';
+import { runSaltFunction } from './salt-functions.js';
+import { dongleFactsOf } from './simulated-dongle.js';
+
+/** The NOTIFY channel a new command is announced on, so every server sharing the database knows its due times. */
+export const DONGLE_COMMAND_CHANNEL = 'boomerang_dongle_commands';
+
+/** Commands settled per transaction. */
+const BATCH = 100;
+/** The longest sleep between looks at the table, in milliseconds: a safety net should a NOTIFY be lost. */
+const MAX_SLEEP_MS = 30_000;
+/** The shortest sleep, in milliseconds. */
+const MIN_SLEEP_MS = 20;
+/** How long to wait before trying again after a database error, in milliseconds. */
+const ERROR_PAUSE_MS = 1_000;
+
+/** Wakes at the next due time of any waiting command (or when told), settles what is due, and sleeps again. */
+export class DongleCommandRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private unlisten: Unlisten | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly callbacks: CallbackContext,
+  ) {}
+
+  /** Listens for new commands and settles whatever fell due while no server was running. */
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen(DONGLE_COMMAND_CHANNEL, () => this.wake());
+    this.wake();
+    await this.running;
+  }
+
+  /** Looks at the table now (after a command was created, or on a NOTIFY); calls arriving during a look make it look again. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Stops waking; waits for a look in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.unlisten?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    clearTimeout(this.timer);
+    let sleepMs: number;
+    try {
+      do {
+        this.again = false;
+        await this.settleDue();
+        sleepMs = await this.untilNextDue();
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      this.callbacks.logger.error({ err }, 'settling dongle commands failed; trying again shortly');
+      sleepMs = ERROR_PAUSE_MS;
+    }
+    if (this.stopped) return;
+    // Still due after a full pass means another server holds those rows: look again shortly rather than spin.
+    this.timer = setTimeout(() => this.wake(), Math.min(Math.max(sleepMs, MIN_SLEEP_MS), MAX_SLEEP_MS));
+    this.timer.unref();
+  }
+
+  /** Milliseconds until the earliest answer or deadline of a waiting command (MAX_SLEEP_MS when none waits). */
+  private async untilNextDue(): Promise<number> {
+    const { due } = await this.db
+      .selectFrom('dongle_commands')
+      // least() skips nulls: an offline device's command waits only for its deadline, a timed-out one only for its answer.
+      .select(sql<Date | null>`min(least(answer_at, case when timed_out_at is null then deadline end))`.as('due'))
+      .where('answered_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    if (!due) return MAX_SLEEP_MS;
+    return new Date(due).getTime() - this.callbacks.now().getTime();
+  }
+
+  /** Settles every due command, a batch per transaction; rows another server is settling are skipped, not waited for. */
+  private async settleDue(): Promise<void> {
+    for (;;) {
+      const now = this.callbacks.now();
+      const settled = await this.db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .selectFrom('dongle_commands')
+          .selectAll()
+          .where('answered_at', 'is', null)
+          .where((eb) =>
+            eb.or([
+              eb('answer_at', '<=', now),
+              eb.and([
+                eb('timed_out_at', 'is', null),
+                eb('deadline', '<=', now),
+                eb.or([eb('answer_at', 'is', null), eb('answer_at', '>', eb.ref('deadline'))]),
+              ]),
+            ]),
+          )
+          .orderBy('deadline')
+          .limit(BATCH)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        for (const row of rows) await this.settle(trx, row, now);
+        return rows.length;
+      });
+      if (settled < BATCH || this.stopped) return;
+    }
+  }
+
+  /** Times the command out and/or records the device's answer, in that order, queueing each payload for its callback. */
+  private async settle(trx: Kysely<Database>, row: DongleCommandRow, now: Date): Promise<void> {
+    const answerAt = row.answer_at;
+    // A device that answered before its deadline never times out, however late the server looks.
+    if (row.timed_out_at === null && row.deadline <= now && (answerAt === null || answerAt > row.deadline)) {
+      const timedOut = await trx
+        .updateTable('dongle_commands')
+        .set({ timed_out_at: row.deadline })
+        .where('jid', '=', row.jid)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (timedOut.callback_id) await enqueuePayload(trx, this.callbacks, timedOut.callback_id, timeoutPayload(timedOut), 'TIMEOUT');
+    }
+    if (answerAt === null || answerAt > now) return;
+    const device = await trx.selectFrom('devices').selectAll().where('serial', '=', row.serial).executeTakeFirstOrThrow();
+    // The function runs at the moment the device answered, so its readings are those of that moment.
+    const result = runSaltFunction(row.fun, row.args, row.kwargs, dongleFactsOf(device), answerAt);
+    const answered = await trx
+      .updateTable('dongle_commands')
+      .set({ answered_at: answerAt, result: JSON.stringify({ ...result, stamp: pythonIsoformat(answerAt) }) })
+      .where('jid', '=', row.jid)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (answered.callback_id) {
+      await enqueuePayload(trx, this.callbacks, answered.callback_id, executedPayload(answered), 'COMMAND_EXECUTED');
+    }
+  }
+}
