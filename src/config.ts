@@ -40,6 +40,14 @@ export interface Config {
   callbackTimeoutMs: number;
   /** How long a live tool job waits for its device before failing, in seconds (LIVE_TOOLS_TIMEOUT, default 30). */
   liveToolsTimeoutSeconds: number;
+  /** Most actions in a synchronous action batch (ACTION_BATCH_MAX_SYNC, default 20, Meraki's figure). */
+  actionBatchMaxSync: number;
+  /** Most actions in an asynchronous action batch (ACTION_BATCH_MAX_ASYNC, default 100, Meraki's figure). */
+  actionBatchMaxAsync: number;
+  /** Most confirmed action batches executing at once per organization (ACTION_BATCH_MAX_RUNNING, default 5, Meraki's figure). */
+  actionBatchMaxRunning: number;
+  /** Asynchronous batches this process runs at once (ACTION_BATCH_WORKERS, default 2; 0 leaves them to other processes). */
+  actionBatchWorkers: number;
   /** Whether loopback callbacks are allowed only because this is the embedded demo (said at start-up). */
   demoAllowsLoopback: boolean;
 }
@@ -104,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbackConnectTimeoutMs: integer(env, 'CALLBACK_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
     callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 15_000, 1, 600_000),
     liveToolsTimeoutSeconds: integer(env, 'LIVE_TOOLS_TIMEOUT', 30, 1, 3600),
+    actionBatchMaxSync: integer(env, 'ACTION_BATCH_MAX_SYNC', 20, 1, 1000),
+    actionBatchMaxAsync: integer(env, 'ACTION_BATCH_MAX_ASYNC', 100, 1, 10_000),
+    actionBatchMaxRunning: integer(env, 'ACTION_BATCH_MAX_RUNNING', 5, 1, 1000),
+    actionBatchWorkers: integer(env, 'ACTION_BATCH_WORKERS', 2, 0, 64),
     demoAllowsLoopback,
   };
 }

@@ -16,6 +16,9 @@ import { sweepExpired } from './delivery/sweep-expired.js';
 import { createApp, type AppContext } from './http/create-app.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { LiveToolRunner } from './live-tools/job-runner.js';
+import { ActionBatchRunner, defaultBatchRunnerOptions } from './action-batches/action-batch-runner.js';
+import { ActionOperations } from './action-batches/action-operations.js';
+import { batchableOperations } from './action-batches/action-handlers.js';
 import { SimulatorDriver } from './devices/simulator-driver.js';
 import { DongleCommandRunner } from './dongle/dongle-command-runner.js';
 import { createLogger } from './logger.js';
@@ -45,6 +48,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   const spec = loadSpec();
   const contracts = await CallbackContracts.compile(spec);
   logger.debug({ contracts: contracts.keys() }, 'callback contracts compiled');
+  // Batch actions are validated against the spec operations they stand for; compiling them is also a boot-time check.
+  const actionOperations = await ActionOperations.compile(spec, batchableOperations);
   const db = options.db ?? (await createDb(config));
   let liveTools: LiveToolRunner | undefined;
   // What must stop if the start fails half-way (timers and listeners would keep the process alive).
@@ -75,8 +80,11 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     const dongleCommands = new DongleCommandRunner(db, callbacks);
     stoppables.push(dongleCommands);
     await dongleCommands.start();
+    const actionBatches = new ActionBatchRunner(db, { operations: actionOperations, callbacks }, { ...defaultBatchRunnerOptions, workers: config.actionBatchWorkers });
+    stoppables.push(actionBatches);
+    await actionBatches.start();
     const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
-    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics, liveTools: runner, dongleCommands };
+    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics, liveTools: runner, dongleCommands, actionBatches };
     const app = createApp(ctx);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
@@ -108,6 +116,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
         // Jobs first: a job finishing now still writes its delivery before the worker stops.
         await runner.stop();
         await dongleCommands.stop();
+        // Batches in flight commit (with their callbacks' deliveries) before the worker stops.
+        await actionBatches.stop();
         await worker.stop();
         await sender.close();
         if (!options.db) await db.destroy();

@@ -291,6 +291,7 @@ export interface ActionBatchTable {
 
 /** The whole schema, for `Kysely<Database>`. */
 export interface Database {
+  action_batches: ActionBatchTable;
   dongle_commands: DongleCommandTable;
   http_servers: HttpServerTable;
   payload_templates: PayloadTemplateTable;
@@ -315,3 +316,4 @@ export type SsidRow = Selectable<SsidTable>;
 export type NetworkUpdate = Updateable<NetworkTable>;
 export type LiveToolJobRow = Selectable<LiveToolJobTable>;
 export type DongleCommandRow = Selectable<DongleCommandTable>;
+export type ActionBatchRow = Selectable<ActionBatchTable>;

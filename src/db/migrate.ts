@@ -3,16 +3,18 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as callbacks from './migrations/0002-callbacks.js';
 import * as liveToolJobs from './migrations/0003-live-tool-jobs.js';
-import * as dongleCommands from './migrations/0005-dongle-commands.js';
 import * as liveToolLeases from './migrations/0004-live-tool-leases.js';
+import * as dongleCommands from './migrations/0005-dongle-commands.js';
+import * as actionBatches from './migrations/0006-action-batches.js';
 
 // Listed statically (not read from disk) so the same code runs under tsx, tests and bundlers.
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-callbacks': callbacks,
   '0003-live-tool-jobs': liveToolJobs,
-  '0005-dongle-commands': dongleCommands,
   '0004-live-tool-leases': liveToolLeases,
+  '0005-dongle-commands': dongleCommands,
+  '0006-action-batches': actionBatches,
 };
 
 /** Brings the schema up to date; throws with the failing migration's name if one fails. */

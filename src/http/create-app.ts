@@ -28,6 +28,8 @@ import { webhookLogRoutes } from '../webhooks/webhook-log.routes.js';
 import { webhookTestRoutes } from '../webhooks/webhook-test.routes.js';
 import { liveToolRoutes } from '../live-tools/live-tool.routes.js';
 import type { LiveToolRunner } from '../live-tools/job-runner.js';
+import { actionBatchRoutes } from '../action-batches/action-batch.routes.js';
+import type { ActionBatchRunner } from '../action-batches/action-batch-runner.js';
 import { dongleCommandRoutes } from '../dongle/dongle-command.routes.js';
 import type { DongleCommandRunner } from '../dongle/dongle-command-runner.js';
 
@@ -45,6 +47,8 @@ export interface AppContext {
   metrics: DeliveryMetrics;
   /** Runs live tool jobs; routes submit each new job to it. */
   liveTools: LiveToolRunner;
+  /** Runs confirmed asynchronous action batches; routes wake it and share its spec-compiled action operations. */
+  actionBatches: ActionBatchRunner;
   /** Settles dongle commands at their answer and timeout times; routes wake it after each new command. */
   dongleCommands: DongleCommandRunner;
 }
@@ -101,6 +105,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(dongleDeviceRoutes(ctx));
   app.use(dongleCommandRoutes(ctx));
   app.use(liveToolRoutes(ctx));
+  app.use(actionBatchRoutes(ctx));
   app.use(httpServerRoutes(ctx));
   app.use(payloadTemplateRoutes(ctx));
   app.use(webhookTestRoutes(ctx));

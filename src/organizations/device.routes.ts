@@ -1,7 +1,7 @@
-/** Devices: list an organization's devices (with Meraki's filters) and read one. */
+/** Devices: list an organization's devices (with Meraki's filters), read and update one. */
 import { Router, type Request } from 'express';
 import { sql } from 'kysely';
-import type { GetDeviceResponse, GetOrganizationDevicesData, GetOrganizationDevicesResponse } from '../../generated/client/types.gen.js';
+import type { GetDeviceResponse, GetOrganizationDevicesData, GetOrganizationDevicesResponse, UpdateDeviceData } from '../../generated/client/types.gen.js';
 import type { DeviceRow } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
@@ -9,6 +9,7 @@ import { baseUrl } from '../http/base-url.js';
 import { fetchPage, setLinkHeader, type PageSpec } from '../http/pagination.js';
 import { organizationOf } from '../http/request-context.js';
 import { tagsCondition } from './tag-filter.js';
+import { updateDevice } from './update-device.js';
 
 const page: PageSpec = { key: 'devices.serial', defaultPerPage: 1000, numericKey: false };
 
@@ -69,6 +70,12 @@ export function deviceRoutes({ db }: AppContext): Router {
   router.get('/api/v1/devices/:serial', async (req, res) => {
     const row = await db.selectFrom('devices').selectAll().where('serial', '=', req.params.serial).executeTakeFirst();
     if (!row) throw new NotFoundError('Device not found');
+    res.json(toDevice(row, req));
+  });
+
+  router.put('/api/v1/devices/:serial', async (req, res) => {
+    const body = req.body as UpdateDeviceData['body'];
+    const row = await db.transaction().execute((trx) => updateDevice(trx, req.params.serial, body));
     res.json(toDevice(row, req));
   });
 

@@ -1,6 +1,12 @@
-/** Networks: list an organization's networks and read one. */
+/** Networks: list an organization's networks, create one, read, update and delete one. */
 import { Router, type Request } from 'express';
-import type { GetNetworkResponse, GetOrganizationNetworksData, GetOrganizationNetworksResponse } from '../../generated/client/types.gen.js';
+import type {
+  CreateOrganizationNetworkData,
+  GetNetworkResponse,
+  GetOrganizationNetworksData,
+  GetOrganizationNetworksResponse,
+  UpdateNetworkData,
+} from '../../generated/client/types.gen.js';
 import type { NetworkRow } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
@@ -8,6 +14,9 @@ import { baseUrl } from '../http/base-url.js';
 import { fetchPage, setLinkHeader, type PageSpec } from '../http/pagination.js';
 import { organizationOf } from '../http/request-context.js';
 import { tagsCondition } from './tag-filter.js';
+import { createOrganizationNetwork } from './create-network.js';
+import { deleteNetwork } from './delete-network.js';
+import { updateNetwork } from './update-network.js';
 
 const page: PageSpec = { key: 'networks.id', defaultPerPage: 1000, numericKey: true };
 
@@ -42,10 +51,27 @@ export function networkRoutes({ db }: AppContext): Router {
     res.json(body);
   });
 
+  router.post('/api/v1/organizations/:organizationId/networks', async (req, res) => {
+    const body = req.body as CreateOrganizationNetworkData['body'];
+    const row = await db.transaction().execute((trx) => createOrganizationNetwork(trx, organizationOf(req), body));
+    res.status(201).json(toNetwork(row, req));
+  });
+
   router.get('/api/v1/networks/:networkId', async (req, res) => {
     const row = await db.selectFrom('networks').selectAll().where('id', '=', req.params.networkId).executeTakeFirst();
     if (!row) throw new NotFoundError('Network not found');
     res.json(toNetwork(row, req));
+  });
+
+  router.put('/api/v1/networks/:networkId', async (req, res) => {
+    const body = req.body as UpdateNetworkData['body'];
+    const row = await db.transaction().execute((trx) => updateNetwork(trx, req.params.networkId, body));
+    res.json(toNetwork(row, req));
+  });
+
+  router.delete('/api/v1/networks/:networkId', async (req, res) => {
+    await db.transaction().execute((trx) => deleteNetwork(trx, req.params.networkId));
+    res.status(204).end();
   });
 
   return router;
