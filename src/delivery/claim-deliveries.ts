@@ -37,16 +37,16 @@ export async function claimDeliveries(db: Kysely<Database>, limit: number, lease
       order by d.next_attempt_at, d.id
       limit ${limit}
       for update skip locked
-    ), leased as (
-      update deliveries set leased_until = now() + ${`${leaseMs} milliseconds`}::interval
-      from picked where deliveries.id = picked.id
-      returning deliveries.id, deliveries.callback_id, deliveries.webhook_id, deliveries.label, deliveries.url,
-        deliveries.body, deliveries.headers, deliveries.attempts
     )
-    select leased.*, c.signing, c.secret_ciphertext, c.organization_id, c.network_id
-    from leased join callbacks c on c.id = leased.callback_id
-    order by leased.id`.execute(db);
-  return rows;
+    -- The callback is joined inside the update (one primary-key probe per row): joining the update's output instead
+    -- leaves the planner no estimate, and it hashes the whole callbacks table on every claim.
+    update deliveries set leased_until = now() + ${`${leaseMs} milliseconds`}::interval
+    from picked, callbacks c
+    where deliveries.id = picked.id and c.id = deliveries.callback_id
+    returning deliveries.id, deliveries.callback_id, deliveries.webhook_id, deliveries.label, deliveries.url,
+      deliveries.body, deliveries.headers, deliveries.attempts, c.signing, c.secret_ciphertext, c.organization_id, c.network_id`.execute(db);
+  // Oldest first, as picked (UPDATE … RETURNING has no order of its own).
+  return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
 }
 
 /**

@@ -52,12 +52,13 @@ export async function recordOutcomes(db: Kysely<Database>, records: AttemptRecor
           )}::text[]) with ordinality as x(callback_id, error, ord)
           group by callback_id
         ) e
-        where c.id = e.callback_id`.execute(trx);
+        where c.id = e.callback_id and c.id = any(${failed.map((r) => r.delivery.callback_id)}::bigint[])`.execute(trx);
     }
     const abandoned = records.filter((r) => r.step.action === 'give-up').map((r) => r.delivery.callback_id);
     if (abandoned.length > 0) {
       await trx.updateTable('callbacks').set({ status: 'failed' }).where('id', 'in', abandoned).execute();
     }
+    // `= any(array)` (not `in (select unnest(…))`) so the planner probes the primary key instead of scanning every callback.
     const delivered = records.filter((r) => r.step.action === 'done').map((r) => r.delivery.callback_id);
     if (delivered.length > 0) {
       await sql`
@@ -67,7 +68,7 @@ export async function recordOutcomes(db: Kysely<Database>, records: AttemptRecor
             when c.status = 'failed' then 'failed'
             when exists (select 1 from deliveries d where d.callback_id = c.id and d.status = 'pending') then 'running'
             else 'completed' end
-        where c.id in (select unnest(${delivered}::bigint[]))`.execute(trx);
+        where c.id = any(${delivered}::bigint[])`.execute(trx);
     }
   });
 }
