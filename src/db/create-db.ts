@@ -2,8 +2,6 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { PGlite, types } from '@electric-sql/pglite';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Config } from '../config.js';
 import type { Database } from './database.js';
 import { migrate } from './migrate.js';
@@ -62,6 +60,8 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>):
     listen = pgListen(config.databaseUrl);
   } else {
     if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
+    // Loaded only when used: the embedded engine's modules weigh about 90 MB of RSS that a Postgres deployment never needs.
+    const [{ PGlite, types }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
     const pglite = await PGlite.create(config.dataDir, {
       parsers: { [types.INT8]: (value: string) => value },
     });
