@@ -1,4 +1,4 @@
-/** Claims live tool jobs for one runner under a lease: its own new jobs by id, and any job no live runner holds. */
+/** Claims live tool jobs for one runner under a lease (its own new jobs by id, and any job no live runner holds), and keeps the leases. */
 import { sql, type Kysely } from 'kysely';
 import type { Database, LiveToolJobRow } from '../db/database.js';
 
@@ -6,15 +6,16 @@ import type { Database, LiveToolJobRow } from '../db/database.js';
 export const LIVE_TOOLS_CHANNEL = 'boomerang_live_tools';
 
 /**
- * Claims the job `id` for `owner` if no live runner holds it (the fast path right after the create transaction commits):
- * it becomes `scheduled`, leased for `leaseMs` milliseconds. Resolves undefined when it is finished or held elsewhere.
+ * Claims those of the jobs `ids` that no live runner holds, for `owner` (the fast path right after the create
+ * transactions commit): they become `scheduled`, leased for `leaseMs` milliseconds. Finished jobs and jobs held elsewhere are left out.
  */
-export async function claimJob(db: Kysely<Database>, owner: string, leaseMs: number, id: string): Promise<LiveToolJobRow | undefined> {
+export async function claimJobs(db: Kysely<Database>, owner: string, leaseMs: number, ids: string[]): Promise<LiveToolJobRow[]> {
   const { rows } = await sql<LiveToolJobRow>`
     update live_tool_jobs set status = 'scheduled', lease_owner = ${owner}, leased_until = now() + ${`${leaseMs} milliseconds`}::interval
-    where id = ${id} and status not in ('complete', 'failed') and (leased_until is null or leased_until < now())
+    where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+      and status not in ('complete', 'failed') and (leased_until is null or leased_until < now())
     returning *`.execute(db);
-  return rows[0];
+  return rows;
 }
 
 /**
@@ -35,6 +36,16 @@ export async function claimDueJobs(db: Kysely<Database>, owner: string, leaseMs:
     from picked where j.id = picked.id
     returning j.*`.execute(db);
   return rows.sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || Number(BigInt(a.id) - BigInt(b.id)));
+}
+
+/** Marks those of the jobs `ids` that `owner` still holds `running` (started at `now`, one run more); returns their ids. */
+export async function markRunning(db: Kysely<Database>, owner: string, ids: string[], now: Date): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
+    update live_tool_jobs set status = 'running', started_at = ${now}, runs = runs + 1
+    where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+      and lease_owner = ${owner} and status in ('scheduled', 'ready')
+    returning id`.execute(db);
+  return new Set(rows.map((r) => r.id));
 }
 
 /** When the first lease held by another runner runs out (null when none is held), so an idle runner knows when to look for a take-over. */

@@ -1,14 +1,16 @@
 /** Runs live tool jobs on their devices, concurrently and bounded, under leases shared by every server on the database. */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
-import type { LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
+import type { Database, DeviceRow, LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
 import { ConcurrencyLimit } from '../delivery/concurrency-limit.js';
-import { type DeviceDriver, DeviceUnreachableError, type LiveToolKind, type LiveToolParams } from '../devices/device-driver.js';
+import { type DeviceDriver, type DeviceFacts, DeviceUnreachableError, type LiveToolKind, type LiveToolParams } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
-import { claimDueJobs, claimJob, LIVE_TOOLS_CHANNEL, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
+import { Batcher } from './batcher.js';
+import { claimDueJobs, claimJobs, LIVE_TOOLS_CHANNEL, markRunning, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
 import { storedResult, toLiveToolJob } from './live-tool-job.js';
 
 /** How many jobs run at once, and how jobs are leased. */
@@ -33,6 +35,9 @@ export const UNREACHABLE = new DeviceUnreachableError('').message;
 
 /** Shortest pause of an idle scan loop, in milliseconds, so a row locked by another claimer is not polled in a spin. */
 const IDLE_FLOOR_MS = 50;
+
+/** How long a network's devices, read for a run, serve later runs in that network, in milliseconds: under load one read serves many jobs. */
+const DEVICES_TTL_MS = 1_000;
 
 /** What finishing a job writes: `complete` with the stored result, or `failed` with the error. */
 type Outcome = { status: 'complete'; result: Record<string, unknown> } | { status: 'failed'; error: string };
@@ -64,6 +69,11 @@ export class LiveToolRunner {
   private renewing = false;
   private wakeRequested = false;
   private sleeper: (() => void) | undefined;
+  /** Claims of this server's new jobs, batched: the row when claimed, undefined when another runner has it. */
+  private readonly claims: Batcher<string, LiveToolJobRow | undefined>;
+  /** `running` transitions, batched: whether the job was still ours to start. */
+  private readonly starts: Batcher<string, boolean>;
+  private readonly networkDevices = new Map<string, { until: number; devices: Promise<DeviceFacts[]> }>();
 
   constructor(
     private readonly db: Db,
@@ -74,6 +84,14 @@ export class LiveToolRunner {
   ) {
     this.options = { ...defaultJobRunnerOptions, ...options };
     this.overall = new ConcurrencyLimit(this.options.maxInFlight);
+    this.claims = new Batcher(async (ids) => {
+      const rows = new Map((await claimJobs(this.db, this.owner, this.options.leaseMs, ids)).map((row) => [row.id, row]));
+      return (id) => rows.get(id);
+    }, this.options.claimBatch);
+    this.starts = new Batcher(async (ids) => {
+      const started = await markRunning(this.db, this.owner, ids, this.callbacks.now());
+      return (id) => started.has(id);
+    }, this.options.claimBatch);
   }
 
   /** Listens for new jobs, claims every job no live runner holds (a restart's leftovers, a dead server's jobs), and keeps looking. */
@@ -86,10 +104,13 @@ export class LiveToolRunner {
     this.loop = this.scanLoop();
   }
 
-  /** Claims and runs a job this server just created (after its transaction committed); unless another runner got there first. */
+  /**
+   * Claims and runs a job this server just created (after its transaction committed), unless another runner got there
+   * first. Jobs created while a claim is under way are claimed together next, so a burst costs a few queries, not one each.
+   */
   claimNew(id: string): void {
     if (this.stopped) return;
-    claimJob(this.db, this.owner, this.options.leaseMs, id).then(
+    this.claims.add(id).then(
       (row) => row && this.track(row),
       (err: unknown) => {
         // Unclaimed, it waits for a scan: ours, woken now, or another server's.
@@ -282,17 +303,8 @@ export class LiveToolRunner {
 
   /** Marks the job running, then runs it on its device. */
   private async execute(job: LiveToolJobRow, signal: AbortSignal): Promise<Outcome> {
-    const started = await this.db
-      .updateTable('live_tool_jobs')
-      .set((eb) => ({ status: 'running', started_at: this.callbacks.now(), runs: eb('runs', '+', 1) }))
-      .where('id', '=', job.id)
-      .where('lease_owner', '=', this.owner)
-      .where('status', 'in', ['scheduled', 'ready'])
-      .returning('id')
-      .executeTakeFirst();
-    if (!started) throw new LeaseLostError(`job ${job.id} is no longer held`);
-    const rows = await this.db.selectFrom('devices').selectAll().where('network_id', '=', job.network_id).execute();
-    const devices = rows.map(deviceFacts);
+    if (!(await this.starts.add(job.id))) throw new LeaseLostError(`job ${job.id} is no longer held`);
+    const devices = await this.devicesOf(job.network_id);
     const device = devices.find((d) => d.serial === job.serial);
     if (!device) return { status: 'failed', error: `Device ${job.serial} is no longer in network ${job.network_id}.` };
     const result = await this.driver.runLiveTool(device, job.kind as LiveToolKind, job.request as LiveToolParams, {
@@ -304,44 +316,60 @@ export class LiveToolRunner {
     return { status: 'complete', result: storedResult(result) };
   }
 
+  /** The devices of a network (the job's device and its neighbours), read at most once per DEVICES_TTL_MS. */
+  private devicesOf(networkId: string): Promise<DeviceFacts[]> {
+    const cached = this.networkDevices.get(networkId);
+    if (cached && cached.until > Date.now()) return cached.devices;
+    const devices = this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('network_id', '=', networkId)
+      .execute()
+      .then((rows: DeviceRow[]) => rows.map(deviceFacts));
+    // A failed read is not kept.
+    devices.catch(() => this.networkDevices.delete(networkId));
+    if (this.networkDevices.size > 10_000) this.networkDevices.clear();
+    this.networkDevices.set(networkId, { until: Date.now() + DEVICES_TTL_MS, devices });
+    return devices;
+  }
+
   /**
    * In one transaction: stores the outcome and, when the job has a callback, queues the envelope carrying the job as
    * `message`. Only while this runner still holds the job: a runner whose lease was taken over writes nothing, so the
    * job's one callback comes from whoever finishes it.
    */
   private async finish(job: LiveToolJobRow, outcome: Outcome): Promise<void> {
+    // One instant for both: the envelope's `sentAt` is when the job finished (the benchmark times receipt from it).
+    const finishedAt = this.callbacks.now();
+    // The outcome and the names the envelope carries, in one statement.
+    const store = async (q: Kysely<Database>) => {
+      const { rows } = await sql<LiveToolJobRow & { network_name: string | null; organization_name: string | null }>`
+        with done as (
+          update live_tool_jobs set status = ${outcome.status},
+            result = ${outcome.status === 'complete' ? JSON.stringify(outcome.result) : null}::json,
+            error = ${outcome.status === 'failed' ? outcome.error : null}, finished_at = ${finishedAt}, leased_until = null
+          where id = ${job.id} and lease_owner = ${this.owner} and status not in ('complete', 'failed')
+          returning *)
+        select done.*, n.name as network_name, o.name as organization_name
+        from done left join networks n on n.id = done.network_id left join organizations o on o.id = done.organization_id`.execute(q);
+      if (!rows[0]) this.callbacks.logger.info({ jobId: job.id }, 'live tool job was taken over by another server; its result is dropped');
+      return rows[0];
+    };
+    // Without a callback the job's one statement needs no transaction of its own.
+    if (!job.callback_id) {
+      await store(this.db);
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('live_tool_jobs')
-        .set({
-          status: outcome.status,
-          result: outcome.status === 'complete' ? JSON.stringify(outcome.result) : null,
-          error: outcome.status === 'failed' ? outcome.error : null,
-          finished_at: this.callbacks.now(),
-          leased_until: null,
-        })
-        .where('id', '=', job.id)
-        .where('lease_owner', '=', this.owner)
-        .where('status', 'not in', ['complete', 'failed'])
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) {
-        this.callbacks.logger.info({ jobId: job.id }, 'live tool job was taken over by another server; its result is dropped');
-        return;
-      }
-      if (!row.callback_id) return;
-      const names = await trx
-        .selectFrom('networks')
-        .innerJoin('organizations', 'organizations.id', 'networks.organization_id')
-        .select(['networks.id as network_id', 'networks.name as network_name', 'organizations.id as organization_id', 'organizations.name as organization_name'])
-        .where('networks.id', '=', row.network_id)
-        .executeTakeFirstOrThrow();
+      const row = await store(trx);
+      if (!row?.callback_id) return;
+      const { network_name, organization_name, ...stored } = row;
       const envelope = {
         callbackId: row.callback_id,
-        organization: { id: names.organization_id, name: names.organization_name },
-        network: { id: names.network_id, name: names.network_name },
-        sentAt: this.callbacks.now().toISOString(),
-        message: toLiveToolJob(row),
+        organization: { id: row.organization_id, name: organization_name ?? '' },
+        network: { id: row.network_id, name: network_name ?? '' },
+        sentAt: finishedAt.toISOString(),
+        message: toLiveToolJob(stored),
       };
       await enqueuePayload(trx, this.callbacks, row.callback_id, envelope, `${row.kind} ${row.status}`);
     });

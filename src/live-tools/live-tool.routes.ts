@@ -70,19 +70,8 @@ export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext)
       let target: CallbackTarget | undefined;
       if (body.callback) target = await resolveCallbackTarget(db, callbacks, body.callback, networkId);
       const now = callbacks.now();
-      const job = await db.transaction().execute(async (trx) => {
-        const callbackId = target
-          ? await insertCallback(trx, callbacks, {
-              organizationId: organizationOf(req),
-              networkId,
-              contract: jobContract[kind],
-              target,
-              signing: 'standard-webhooks',
-              secret: target.sharedSecret,
-              createdBy: callerOf(req).adminId,
-            })
-          : null;
-        const created = await trx
+      const insertJob = (q: Kysely<Database>, callbackId: string | null) =>
+        q
           .insertInto('live_tool_jobs')
           .values({
             kind,
@@ -95,11 +84,25 @@ export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext)
             deadline: new Date(now.getTime() + config.liveToolsTimeoutSeconds * 1000),
           })
           .returningAll()
+          // Wakes the other servers' runners on commit (should this one fail to claim the job, another runs it),
+          // in the same statement: one round trip less on the hot path.
+          .returning(sql<string>`pg_notify(${LIVE_TOOLS_CHANNEL}, ${liveTools.owner})`.as('notified'))
           .executeTakeFirstOrThrow();
-        // Wakes the other servers' runners on commit: should this one fail to claim the job, another runs it.
-        await sql`select pg_notify(${LIVE_TOOLS_CHANNEL}, ${liveTools.owner})`.execute(trx);
-        return created;
-      });
+      // Without a callback the job is one statement, so it needs no transaction of its own.
+      const job: LiveToolJobRow = target
+        ? await db.transaction().execute(async (trx) => {
+            const callbackId = await insertCallback(trx, callbacks, {
+              organizationId: organizationOf(req),
+              networkId,
+              contract: jobContract[kind],
+              target,
+              signing: 'standard-webhooks',
+              secret: target.sharedSecret,
+              createdBy: callerOf(req).adminId,
+            });
+            return insertJob(trx, callbackId);
+          })
+        : await insertJob(db, null);
       const callback = target && job.callback_id ? { id: job.callback_id, url: target.url, status: 'new' as const } : undefined;
       res.status(201).json(toLiveToolJob(job, callback));
       // The fast path: the server that created the job claims it at once, with no round trip through NOTIFY.
