@@ -83,17 +83,17 @@ export async function enqueuePayload(
       return { queued: false, errors };
     }
   }
-  const { id } = await trx
-    .insertInto('deliveries')
-    .values({ callback_id: callbackId, webhook_id: newWebhookId(), label, url: callback.url, body, headers: JSON.stringify(headers) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await trx
-    .updateTable('callbacks')
-    .set({ status: sql`case when status = 'failed' then 'failed' else 'running' end` as never })
-    .where('id', '=', callbackId)
-    .execute();
-  // Delivered to listeners when this transaction commits, never before: the worker cannot see a row that is not there.
-  await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(trx);
+  // One statement (a round trip, not three): the delivery row, the callback's status, and the NOTIFY that wakes the
+  // workers, which listeners receive when this transaction commits, never before: a worker cannot see a row not there.
+  const { rows } = await sql<{ id: string }>`
+    with delivery as (
+      insert into deliveries (callback_id, webhook_id, label, url, body, headers)
+      values (${callbackId}, ${newWebhookId()}, ${label}, ${callback.url}, ${body}, ${JSON.stringify(headers)}::jsonb)
+      returning id
+    ), running as (
+      update callbacks set status = case when status = 'failed' then 'failed' else 'running' end where id = ${callbackId}
+    )
+    select delivery.id, pg_notify(${DELIVERY_CHANNEL}, '') from delivery`.execute(trx);
+  const id = rows[0]!.id;
   return { queued: true, deliveryId: id };
 }
