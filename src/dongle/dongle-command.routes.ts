@@ -8,7 +8,7 @@ import { insertCallback } from '../callbacks/insert-callback.js';
 import type { DongleCommandRow } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
-import { callerOf, organizationOf } from '../http/request-context.js';
+import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
 import { autopiTimestamp } from './autopi-timestamp.js';
 import { DONGLE_COMMAND_CHANNEL } from './dongle-command-runner.js';
 import { commandOf, toDongleJob } from './dongle-command.js';
@@ -28,7 +28,7 @@ export function dongleCommandRoutes(ctx: AppContext): Router {
   /** Stores the command (and its callback) in one transaction, then has the runner look at its due times. */
   async function send(req: Request, command: SaltCommand, body: DongleExecuteRawRequest, operationId: string): Promise<DongleExecuteResponse> {
     // The scope middleware has checked that the dongle exists and is the caller's.
-    const device = await db.selectFrom('devices').selectAll().where('dongle_id', '=', req.params.id!).executeTakeFirstOrThrow();
+    const device = deviceOf(req);
     if (body.callback_url !== undefined) await checkCallbackUrl(callbacks, body.callback_url);
     const timeout = body.callback_timeout ?? DEFAULT_TIMEOUT_SECONDS;
     const now = callbacks.now();

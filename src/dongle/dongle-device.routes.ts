@@ -2,9 +2,8 @@
 import { Router } from 'express';
 import type { DongleDevice } from '../../generated/client/types.gen.js';
 import type { DeviceRow } from '../db/database.js';
-import { NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
-import { callerOf, organizationOf } from '../http/request-context.js';
+import { callerOf, deviceOf } from '../http/request-context.js';
 
 /** The AutoPi-style resource for a dongle's device row. */
 export function toDongleDevice(row: DeviceRow): DongleDevice {
@@ -39,14 +38,8 @@ export function dongleDeviceRoutes({ db }: AppContext): Router {
   });
 
   router.get('/dongle/devices/:id/', async (req, res) => {
-    const row = await db
-      .selectFrom('devices')
-      .selectAll()
-      .where('dongle_id', '=', req.params.id)
-      .where('organization_id', '=', organizationOf(req))
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError('Device not found');
-    res.json(toDongleDevice(row));
+    // `scope` has read the dongle and checked that it is the caller's.
+    res.json(toDongleDevice(deviceOf(req)));
   });
 
   return router;

@@ -10,7 +10,7 @@ import { deviceFacts } from '../devices/device-facts.js';
 import { defaultPingCount } from '../devices/simulator-driver.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
-import { callerOf, organizationOf } from '../http/request-context.js';
+import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
 import { LIVE_TOOLS_CHANNEL } from './claim-jobs.js';
 import { jobContract, toLiveToolJob } from './live-tool-job.js';
 
@@ -62,7 +62,7 @@ export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext)
     router.post(`/api/v1/devices/:serial/liveTools/${kind}`, async (req, res) => {
       const body = req.body as LiveToolBody;
       // The scope middleware has checked that the device exists and is the caller's.
-      const device = await db.selectFrom('devices').selectAll().where('serial', '=', req.params.serial).executeTakeFirstOrThrow();
+      const device = deviceOf(req);
       const reason = liveTools.driver.unsupportedReason(deviceFacts(device), kind);
       if (reason !== null) throw new InputError(reason);
       // unsupportedReason refuses devices outside a network.

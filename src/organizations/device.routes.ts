@@ -3,11 +3,10 @@ import { Router, type Request } from 'express';
 import { sql } from 'kysely';
 import type { GetDeviceResponse, GetOrganizationDevicesData, GetOrganizationDevicesResponse, UpdateDeviceData } from '../../generated/client/types.gen.js';
 import type { DeviceRow } from '../db/database.js';
-import { NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
 import { baseUrl } from '../http/base-url.js';
 import { fetchPage, setLinkHeader, type PageSpec } from '../http/pagination.js';
-import { organizationOf } from '../http/request-context.js';
+import { deviceOf, organizationOf } from '../http/request-context.js';
 import { tagsCondition } from './tag-filter.js';
 import { updateDevice } from './update-device.js';
 
@@ -68,9 +67,7 @@ export function deviceRoutes({ db }: AppContext): Router {
   });
 
   router.get('/api/v1/devices/:serial', async (req, res) => {
-    const row = await db.selectFrom('devices').selectAll().where('serial', '=', req.params.serial).executeTakeFirst();
-    if (!row) throw new NotFoundError('Device not found');
-    res.json(toDevice(row, req));
+    res.json(toDevice(deviceOf(req), req));
   });
 
   router.put('/api/v1/devices/:serial', async (req, res) => {
