@@ -10,9 +10,10 @@ export const LIVE_TOOLS_CHANNEL = 'boomerang_live_tools';
  * transactions commit): they become `scheduled`, leased for `leaseMs` milliseconds. Finished jobs and jobs held elsewhere are left out.
  */
 export async function claimJobs(db: Kysely<Database>, owner: string, leaseMs: number, ids: string[]): Promise<LiveToolJobRow[]> {
+  // `id = any(array)` probes the primary key; `id in (select …)` over a parameter can make the planner scan the whole table.
   const { rows } = await sql<LiveToolJobRow>`
     update live_tool_jobs set status = 'scheduled', lease_owner = ${owner}, leased_until = now() + ${`${leaseMs} milliseconds`}::interval
-    where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+    where id = any(${ids}::bigint[])
       and status not in ('complete', 'failed') and (leased_until is null or leased_until < now())
     returning *`.execute(db);
   return rows;
@@ -42,7 +43,7 @@ export async function claimDueJobs(db: Kysely<Database>, owner: string, leaseMs:
 export async function markRunning(db: Kysely<Database>, owner: string, ids: string[], now: Date): Promise<Set<string>> {
   const { rows } = await sql<{ id: string }>`
     update live_tool_jobs set status = 'running', started_at = ${now}, runs = runs + 1
-    where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+    where id = any(${ids}::bigint[])
       and lease_owner = ${owner} and status in ('scheduled', 'ready')
     returning id`.execute(db);
   return new Set(rows.map((r) => r.id));
