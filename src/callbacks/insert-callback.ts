@@ -1,6 +1,6 @@
 /** Writes a callback row, inside the transaction that creates its operation. */
-import type { Kysely } from 'kysely';
-import type { Database, Signing } from '../db/database.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { CallbackTable, Database, Signing } from '../db/database.js';
 import type { CallbackContext } from './callback-context.js';
 import type { CallbackTarget } from './resolve-target.js';
 
@@ -17,23 +17,24 @@ export interface NewCallback {
   createdBy: string | null;
 }
 
+/** The `callbacks` row of a new callback (secret sealed, expiry set), for a caller that inserts it within a larger statement. */
+export function newCallbackRow(ctx: CallbackContext, callback: NewCallback): Insertable<CallbackTable> {
+  return {
+    organization_id: callback.organizationId,
+    network_id: callback.networkId,
+    contract: callback.contract,
+    url: callback.target.url,
+    http_server_id: callback.target.httpServerId,
+    payload_template_id: callback.target.payloadTemplateId,
+    signing: callback.signing,
+    secret_ciphertext: callback.secret ? ctx.secrets.seal(callback.secret) : null,
+    created_by: callback.createdBy,
+    expires_at: new Date(ctx.now().getTime() + ctx.retentionMs),
+  };
+}
+
 /** Inserts the callback and returns its id; it expires after the configured retention. */
 export async function insertCallback(trx: Kysely<Database>, ctx: CallbackContext, callback: NewCallback): Promise<string> {
-  const { id } = await trx
-    .insertInto('callbacks')
-    .values({
-      organization_id: callback.organizationId,
-      network_id: callback.networkId,
-      contract: callback.contract,
-      url: callback.target.url,
-      http_server_id: callback.target.httpServerId,
-      payload_template_id: callback.target.payloadTemplateId,
-      signing: callback.signing,
-      secret_ciphertext: callback.secret ? ctx.secrets.seal(callback.secret) : null,
-      created_by: callback.createdBy,
-      expires_at: new Date(ctx.now().getTime() + ctx.retentionMs),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { id } = await trx.insertInto('callbacks').values(newCallbackRow(ctx, callback)).returning('id').executeTakeFirstOrThrow();
   return id;
 }
