@@ -43,7 +43,7 @@ export class TooManyRequestsError extends HttpError {
   }
 }
 
-/** 501: the operation is in the spec but its issue has not landed yet. */
+/** 501: the operation is in the spec but has no handler (a server bug; a test keeps every operation routed). */
 export class NotImplementedError extends HttpError {
   constructor() {
     super(501, 'not implemented yet');
