@@ -3,10 +3,10 @@
  * - Boomerang's worker draining 20,000 queued deliveries, against a bare undici POST loop (the ceiling) and a
  *   straightforward pg-boss dispatcher (the peer);
  * - completion → receipt latency at a steady 200 callbacks/s through the full path (contract, template, outbox, NOTIFY);
- * - peak RSS of the real server process (src/main.ts) draining 10,000 pending deliveries.
+ * - peak RSS of the real server process draining 10,000 pending deliveries, compiled (as deployed) and under tsx.
  * Usage: npm run bench:delivery  (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; N=20000)
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -209,20 +209,29 @@ const latencies: number[] = [];
   await ask(receiver, 'reset');
 }
 
-// 5. Peak RSS of the real server (src/main.ts, as `npm start` runs it) draining 10,000 pending deliveries: the kernel's
-// high-water mark (VmHWM) of that process alone, so nothing this benchmark process loaded counts.
-let peakRss = 0;
+// 5. Peak RSS of the real server draining 10,000 pending deliveries: the kernel's high-water mark (VmHWM) of that process
+// alone, so nothing this benchmark process loaded counts. Compiled (`npm run build`, `npm run start:prod`, as deployed),
+// and under tsx (`npm start`), whose loader thread alone holds some 90 MB.
+const peakRss: Record<string, number> = {};
 {
-  await db.deleteFrom('callbacks').execute();
-  await fill(db, seed.organizationId, target, rendered.body, sealed, 10_000);
-  const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../src/main.ts', import.meta.url))], {
-    env: { ...process.env, DATABASE_URL: dbUrl, SECRET_KEY: BENCH_SECRET_KEY, PORT: '0', SEED_DEMO: 'false', CALLBACK_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitForCount(receiver, 10_000);
-  peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) * 1024;
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+  execFileSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: 'ignore' });
+  const variants: [string, string[]][] = [
+    ['compiled', [fileURLToPath(new URL('../../dist/src/main.js', import.meta.url))]],
+    ['tsx', ['--import', 'tsx', fileURLToPath(new URL('../../src/main.ts', import.meta.url))]],
+  ];
+  for (const [name, args] of variants) {
+    await db.deleteFrom('callbacks').execute();
+    await ask(receiver, 'reset');
+    await fill(db, seed.organizationId, target, rendered.body, sealed, 10_000);
+    const server = spawn(process.execPath, args, {
+      env: { ...process.env, DATABASE_URL: dbUrl, SECRET_KEY: BENCH_SECRET_KEY, PORT: '0', SEED_DEMO: 'false', CALLBACK_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitForCount(receiver, 10_000);
+    peakRss[name] = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) * 1024;
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
 }
 
 await db.destroy();
@@ -236,4 +245,6 @@ console.log(`pg-boss 10 dispatcher (peer): ${f(pgBoss)} deliveries/s`);
 console.log(`Boomerang worker:             ${f(boomerang)} deliveries/s`);
 console.log(`  ratio to ceiling: ${(boomerang / ceiling).toFixed(2)} (target >= 0.33); ratio to pg-boss: ${(boomerang / pgBoss).toFixed(2)} (target >= 3)`);
 console.log(`completion -> receipt at 200/s (n=${latencies.length}): p50 ${pct(50).toFixed(2)} ms (target <= 2), p99 ${pct(99).toFixed(2)} ms (target <= 10)`);
-console.log(`server peak RSS draining 10,000 pending: ${(peakRss / 1048576).toFixed(0)} MB (ceiling 250 MB): ratio ${(peakRss / (250 * 1048576)).toFixed(2)}`);
+const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
+console.log(`server peak RSS draining 10,000 pending, compiled: ${mb(peakRss.compiled!)} MB (ceiling 250 MB): ratio ${(peakRss.compiled! / (250 * 1048576)).toFixed(2)}`);
+console.log(`  the same under tsx (npm start): ${mb(peakRss.tsx!)} MB: ratio ${(peakRss.tsx! / (250 * 1048576)).toFixed(2)}`);

@@ -1,0 +1,69 @@
+/** The outbound sender on its own, against a real receiver: answers, body cap, Retry-After, timeouts (queued ones too), resets. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpSender, defaultSenderOptions } from '../../src/delivery/http-sender.js';
+import { RecordingReceiver } from '../support/recording-receiver.js';
+
+const policy = { allowPrivate: false, allowHosts: new Set(['127.0.0.1']) };
+let receiver: RecordingReceiver;
+let sender: HttpSender;
+
+beforeAll(async () => {
+  receiver = await RecordingReceiver.start();
+  sender = new HttpSender(policy, { ...defaultSenderOptions, totalTimeoutMs: 300, connectionsPerOrigin: 2 });
+});
+afterAll(async () => {
+  await sender?.close();
+  await receiver?.close();
+});
+
+describe('HttpSender', () => {
+  it('POSTs the exact body and headers, and reports the status', async () => {
+    receiver.reply(() => ({ status: 202 }));
+    const result = await sender.send(`${receiver.url}/plain?x=1`, { 'content-type': 'application/json', 'x-test': 'yes' }, '{"a":1}');
+    expect(result).toMatchObject({ outcome: { kind: 'response', status: 202 }, responseCode: 202 });
+    const request = receiver.received.at(-1)!;
+    expect(request).toMatchObject({ method: 'POST', path: '/plain?x=1', body: '{"a":1}' });
+    expect(request.headers['x-test']).toBe('yes');
+  });
+
+  it('keeps the answer when the receiver sends a body over the cap (1 MiB against 64 KiB)', async () => {
+    receiver.reply(() => ({ status: 200, body: 'x'.repeat(1024 * 1024) }));
+    const result = await sender.send(`${receiver.url}/big`, {}, '{}');
+    expect(result).toMatchObject({ outcome: { kind: 'response', status: 200 }, responseCode: 200 });
+  });
+
+  it('reads Retry-After on 429', async () => {
+    receiver.reply(() => ({ status: 429, headers: { 'retry-after': '7' } }));
+    const result = await sender.send(`${receiver.url}/busy`, {}, '{}');
+    expect(result.outcome).toEqual({ kind: 'response', status: 429, retryAfterSeconds: 7 });
+  });
+
+  it('gives up at the total timeout, with no response code', async () => {
+    receiver.reply(() => ({ status: 200, delayMs: 2000 }));
+    const result = await sender.send(`${receiver.url}/slow`, {}, '{}');
+    expect(result.outcome.kind).toBe('timeout');
+    expect(result.responseCode).toBeNull();
+    // 300 ms timeout, checked every 30 ms.
+    expect(result.durationMs).toBeGreaterThanOrEqual(290);
+    expect(result.durationMs).toBeLessThan(1000);
+  });
+
+  it('times out a request still queued for a connection at its own deadline', async () => {
+    // Two connections, both held by slow answers: the third request waits in the queue.
+    receiver.reply(() => ({ status: 200, delayMs: 2000 }));
+    const results = await Promise.all([1, 2, 3].map((n) => sender.send(`${receiver.url}/queued-${n}`, {}, '{}')));
+    for (const result of results) {
+      expect(result.outcome.kind).toBe('timeout');
+      expect(result.durationMs).toBeLessThan(1000);
+    }
+  });
+
+  it('reports a reset connection as a network error, and a URL it cannot parse without throwing', async () => {
+    receiver.reply(() => ({ reset: true }));
+    const reset = await sender.send(`${receiver.url}/reset`, {}, '{}');
+    expect(reset.outcome.kind).toBe('network');
+    expect(reset.responseCode).toBeNull();
+    const bad = await sender.send('not a url', {}, '{}');
+    expect(bad.outcome.kind).toBe('network');
+  });
+});
