@@ -53,6 +53,8 @@ export class DongleCommandRunner {
     }
     this.running = this.loop().finally(() => {
       this.running = undefined;
+      // A wake that came after the loop's last look would otherwise wait for the timer set before it.
+      if (this.again) this.wake();
     });
   }
 
