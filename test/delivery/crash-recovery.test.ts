@@ -3,44 +3,15 @@
  * sharing one database deliver each callback once. (PGlite is a single embedded process: there is no second server to share it.)
  */
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { startChildServer, type ChildServer } from '../support/child-server.js';
-import { RecordingReceiver } from '../support/recording-receiver.js';
+import { describe, expect, it } from 'vitest';
+import { useSharedDatabase } from '../support/shared-database.js';
 import { DEMO_KEY } from '../support/test-server.js';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 
 describe.skipIf(!onPostgres)('crash recovery and shared databases (PostgreSQL)', () => {
-  let database: TestDatabase;
-  let receiver: RecordingReceiver;
-  const children: ChildServer[] = [];
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    receiver = await RecordingReceiver.start();
-  });
-  afterAll(async () => {
-    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    await receiver?.close();
-    await database?.drop();
-  });
-
-  function start(): ChildServer {
-    const server = startChildServer({
-      DATABASE_URL: database.databaseUrl!,
-      SEED_API_KEY: DEMO_KEY,
-      SECRET_KEY: 'crash-test-key',
-      CALLBACK_ALLOW_HOSTS: '127.0.0.1',
-      CALLBACK_TIMEOUT_MS: '1500',
-      RETRY_SCHEDULE: '200ms,200ms,200ms,200ms,200ms',
-      RATE_LIMIT_PER_SECOND: '100000',
-      RATE_LIMIT_BURST: '100000',
-      LOG_LEVEL: 'info',
-    });
-    children.push(server);
-    return server;
-  }
+  const shared = useSharedDatabase('crash-test-key');
+  const start = () => shared.start({ CALLBACK_TIMEOUT_MS: '1500', RETRY_SCHEDULE: '200ms,200ms,200ms,200ms,200ms' });
 
   /** Queues `count` sample alerts to the receiver through the API, `parallel` at a time, spread over `servers`. */
   async function queue(servers: string[], path: string, count: number, parallel = 16): Promise<void> {
@@ -56,7 +27,7 @@ describe.skipIf(!onPostgres)('crash recovery and shared databases (PostgreSQL)',
           const res = await fetch(`${servers[i % servers.length]}/api/v1/networks/${networks[0].id}/webhooks/webhookTests`, {
             method: 'POST',
             headers: { Authorization: `Bearer ${DEMO_KEY}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ url: `${receiver.url}${path}`, alertTypeId: `n${i}` }),
+            body: JSON.stringify({ url: `${shared.receiver.url}${path}`, alertTypeId: `n${i}` }),
           });
           expect(res.status).toBe(201);
         }
@@ -67,7 +38,7 @@ describe.skipIf(!onPostgres)('crash recovery and shared databases (PostgreSQL)',
   /** Receipts per webhook-id for one path. */
   function receipts(path: string): Map<string, string[]> {
     const byId = new Map<string, string[]>();
-    for (const r of receiver.received.filter((x) => x.path === path)) {
+    for (const r of shared.receiver.received.filter((x) => x.path === path)) {
       const id = String(r.headers['webhook-id']);
       byId.set(id, [...(byId.get(id) ?? []), r.body]);
     }
@@ -84,18 +55,18 @@ describe.skipIf(!onPostgres)('crash recovery and shared databases (PostgreSQL)',
 
   it('delivers all 2,000 callbacks after a SIGKILL mid-way, duplicates carrying the same webhook-id', async () => {
     // Answers that take a second keep the first server busy (64 in flight), so it dies with deliveries claimed and in flight.
-    receiver.reply(() => ({ status: 200, delayMs: 1000 }));
+    shared.receiver.reply(() => ({ status: 200, delayMs: 1000 }));
     const first = start();
     const url = await first.listening;
     const queueing = queue([url], '/crash', 2000);
-    await receiver.waitFor(300, 30_000);
+    await shared.receiver.waitFor(300, 30_000);
     await queueing;
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
     const beforeRestart = receipts('/crash').size;
     expect(beforeRestart).toBeLessThan(2000);
 
-    receiver.reply(() => ({ status: 200 }));
+    shared.receiver.reply(() => ({ status: 200 }));
     const second = start();
     await second.listening;
     await waitForDistinct('/crash', 2000, 60_000);
@@ -109,7 +80,7 @@ describe.skipIf(!onPostgres)('crash recovery and shared databases (PostgreSQL)',
   }, 120_000);
 
   it('two servers sharing one database deliver each callback exactly once', async () => {
-    receiver.reply(() => ({ status: 200 }));
+    shared.receiver.reply(() => ({ status: 200 }));
     const a = start();
     const b = start();
     const urls = [await a.listening, await b.listening];

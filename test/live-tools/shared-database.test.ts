@@ -4,43 +4,15 @@
  */
 import { once } from 'node:events';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChildServer, type ChildServer } from '../support/child-server.js';
-import { RecordingReceiver } from '../support/recording-receiver.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { describe, expect, it } from 'vitest';
+import { useSharedDatabase } from '../support/shared-database.js';
 import { DEMO_KEY } from '../support/test-server.js';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 
 describe.skipIf(!onPostgres)('live tool jobs on two servers sharing one database (PostgreSQL)', () => {
-  let database: TestDatabase;
-  let receiver: RecordingReceiver;
-  const children: ChildServer[] = [];
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    receiver = await RecordingReceiver.start();
-  });
-  afterAll(async () => {
-    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    await receiver?.close();
-    await database?.drop();
-  });
-
-  function start(): ChildServer {
-    const server = startChildServer({
-      DATABASE_URL: database.databaseUrl!,
-      SEED_API_KEY: DEMO_KEY,
-      SECRET_KEY: 'shared-live-tools-key',
-      CALLBACK_ALLOW_HOSTS: '127.0.0.1',
-      RATE_LIMIT_PER_SECOND: '100000',
-      RATE_LIMIT_BURST: '100000',
-      LIVE_TOOLS_TIMEOUT: '3',
-      LOG_LEVEL: 'info',
-    });
-    children.push(server);
-    return server;
-  }
+  const shared = useSharedDatabase('shared-live-tools-key');
+  const start = () => shared.start({ LIVE_TOOLS_TIMEOUT: '3' });
 
   it('runs each job exactly once and sends exactly one callback per job', async () => {
     // One after the other: the first migrates and seeds the empty database.
@@ -62,7 +34,7 @@ describe.skipIf(!onPostgres)('live tool jobs on two servers sharing one database
           const res = await fetch(`${urls[i % 2]}/api/v1/devices/${serial}/liveTools/ping`, {
             method: 'POST',
             headers: { Authorization: `Bearer ${DEMO_KEY}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ target: '8.8.8.8', count: 1, callback: { url: `${receiver.url}/shared`, sharedSecret: 's' } }),
+            body: JSON.stringify({ target: '8.8.8.8', count: 1, callback: { url: `${shared.receiver.url}/shared`, sharedSecret: 's' } }),
           });
           expect(res.status).toBe(201);
           const job = await res.json();
@@ -75,7 +47,7 @@ describe.skipIf(!onPostgres)('live tool jobs on two servers sharing one database
 
     const byCallback = () => {
       const counts = new Map<string, number>();
-      for (const r of receiver.received) {
+      for (const r of shared.receiver.received) {
         const id = JSON.parse(r.body).callbackId as string;
         counts.set(id, (counts.get(id) ?? 0) + 1);
       }
@@ -93,7 +65,7 @@ describe.skipIf(!onPostgres)('live tool jobs on two servers sharing one database
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     for (const { callbackId } of created.values()) expect(counts.get(callbackId)).toBe(1);
 
-    const client = new pg.Client({ connectionString: database.databaseUrl });
+    const client = new pg.Client({ connectionString: shared.database.databaseUrl });
     await client.connect();
     const { rows } = await client.query<{ id: string; status: string; runs: number; lease_owner: string; serial: string }>('select id, status, runs, lease_owner, serial from live_tool_jobs');
     await client.end();
