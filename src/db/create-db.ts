@@ -50,7 +50,7 @@ const statementNames = new Map<string, string>();
 /**
  * A pg client that prepares each distinct data statement once per connection (a named statement) and then only binds
  * and executes it, so Postgres stops parsing (and, once it settles on a generic plan, planning) the same text again and
- * again. Measured with `npm run bench:live-tools`: job completion → callback p50 went from 24 ms to 5.4 ms at 200 jobs/s.
+ * again: the outbox and the hot routes send the same few texts thousands of times a second.
  */
 class PreparingClient extends pg.Client {
   override query(...args: unknown[]): never {
