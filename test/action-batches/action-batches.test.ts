@@ -45,16 +45,6 @@ async function finished(id: string): Promise<ActionBatch> {
   throw new Error(`batch ${id} never finished`);
 }
 
-/** Waits for the first request to `path`. */
-async function callbackAt(path: string, timeoutMs = 10_000): Promise<Received> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = receiver.received.find((r) => r.path === path);
-    if (found) return found;
-    if (Date.now() > until) throw new Error(`no callback at ${path}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Checks a received callback (contract, signature) and returns its parsed body. */
 function checked(request: Received) {
@@ -86,7 +76,7 @@ describe('action batches', () => {
       callback: { id: expect.stringMatching(/^[0-9]+$/), url: `${receiver.url}${path}`, status: 'new' },
     });
 
-    const payload = checked(await callbackAt(path));
+    const payload = checked((await receiver.waitOn(path))[0]!);
     expect(payload).toEqual({
       callbackId: batch.callback!.id,
       organization: { id: t.demo.organizationId, name: 'Demo Organization' },
@@ -194,7 +184,7 @@ describe('action batches', () => {
     expect((await sdk.getOrganizationNetworks({ client: t.client, path: org() })).data).toHaveLength(before.networks);
     expect((await sdk.getDevice({ client: t.client, path: { serial: 'Q2MR-DEMO-0004' } })).data).toEqual(before.device);
 
-    const payload = checked(await callbackAt(path));
+    const payload = checked((await receiver.waitOn(path))[0]!);
     // The create acts on the organization, not on this network: the envelope names no network.
     expect(payload.network).toBeUndefined();
     expect(payload.message.status).toEqual(data!.status);

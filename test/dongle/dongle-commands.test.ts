@@ -32,21 +32,6 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** The callbacks received on `path`, in arrival order. */
-function receivedOn(path: string): Received[] {
-  return receiver.received.filter((r) => r.path === path);
-}
-
-/** Waits until `path` has received `count` requests. */
-async function waitOn(path: string, count: number, timeoutMs = 10_000): Promise<Received[]> {
-  const until = Date.now() + timeoutMs;
-  while (receivedOn(path).length < count) {
-    if (Date.now() > until) throw new Error(`${path}: ${receivedOn(path).length} of ${count} requests`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return receivedOn(path);
-}
-
 /** Checks the X-Request-Signature of a received callback with Node's crypto and with the seed's Python snippet. */
 function expectSigned(request: Received, token: string): void {
   const signature = String(request.headers['x-request-signature']);
@@ -100,7 +85,7 @@ describe('execute and execute_raw on the online dongle', () => {
     expect(sentAt).toBeGreaterThanOrEqual(before.getTime());
     expect(sentAt).toBeLessThanOrEqual(Date.now());
 
-    const [request] = await waitOn('/execute', 1);
+    const [request] = await receiver.waitOn('/execute', 1);
     expect(request!.headers['content-type']).toMatch(/^application\/json/);
     expectSigned(request!, DEMO_KEY);
     const payload = payloadOf(request!);
@@ -138,7 +123,7 @@ describe('execute and execute_raw on the online dongle', () => {
       path: { id: dongles.online.id },
       body: { command: 'test.arg', arg: [1, 'two'], kwarg: { mode: '01', on: true }, callback_url: `${receiver.url}/kwargs`, callback_timeout: 30 },
     });
-    const payload = payloadOf((await waitOn('/kwargs', 1))[0]!);
+    const payload = payloadOf((await receiver.waitOn('/kwargs', 1))[0]!);
     expect(payload.response!.data.fun_args).toEqual([1, 'two', { __kwarg__: true, mode: '01', on: true }]);
     expect(payload.response!.data.return).toEqual({ args: [1, 'two'], kwargs: { mode: '01', on: true } });
     const view = await debugView(dongles.online.id, data!.jid);
@@ -153,7 +138,7 @@ describe('execute and execute_raw on the online dongle', () => {
       body: { command: `test.arg 42 "two words" '7' flag=true items=[1,2] name="x y"`, callback_url: `${receiver.url}/raw` },
     });
     expect(response.status).toBe(200);
-    const [request] = await waitOn('/raw', 1);
+    const [request] = await receiver.waitOn('/raw', 1);
     expectSigned(request!, DEMO_KEY);
     const payload = payloadOf(request!, 'dongle_devices_execute_raw_create.commandCallback');
     expect(payload).toMatchObject({ jid: data!.jid, state: 'COMMAND_EXECUTED', success: true });
@@ -162,7 +147,7 @@ describe('execute and execute_raw on the online dongle', () => {
 
   it("an unknown function answers what Salt answers: not available, retcode 1, success false", async () => {
     await sdk.dongleDevicesExecuteRawCreate({ client: t.client, path: { id: dongles.online.id }, body: { command: 'nosuch.thing', callback_url: `${receiver.url}/unknown` } });
-    const payload = payloadOf((await waitOn('/unknown', 1))[0]!);
+    const payload = payloadOf((await receiver.waitOn('/unknown', 1))[0]!);
     expect(payload).toMatchObject({ state: 'COMMAND_EXECUTED', success: false });
     expect(payload.response!.data).toMatchObject({ return: "'nosuch.thing' is not available.", retcode: 1, success: false });
   });
@@ -190,7 +175,7 @@ describe('timeouts', () => {
       path: { id: dongles.offline.id },
       body: { command: 'test.ping', callback_url: `${receiver.url}/offline`, callback_timeout: 1 },
     });
-    const [request] = await waitOn('/offline', 1);
+    const [request] = await receiver.waitOn('/offline', 1);
     expect(request!.at - sentAt).toBeGreaterThanOrEqual(1000);
     expect(request!.at - sentAt).toBeLessThan(2000);
     expectSigned(request!, DEMO_KEY);
@@ -200,7 +185,7 @@ describe('timeouts', () => {
     expect(job.data).toMatchObject({ state: 'TIMEOUT', success: false, response: null });
     // Give a wrongly scheduled second callback time to show up.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(receivedOn('/offline')).toHaveLength(1);
+    expect(receiver.on('/offline')).toHaveLength(1);
   });
 
   it('the slow dongle with callback_timeout 1: TIMEOUT first, then COMMAND_EXECUTED, and the debug view lists both', async () => {
@@ -210,7 +195,7 @@ describe('timeouts', () => {
       path: { id: dongles.slow.id },
       body: { command: 'test.ping', callback_url: `${receiver.url}/slow`, callback_timeout: 1 },
     });
-    const [first, second] = await waitOn('/slow', 2);
+    const [first, second] = await receiver.waitOn('/slow', 2);
     expect(payloadOf(first!)).toMatchObject({ state: 'TIMEOUT', success: false, response: null, jid: data!.jid });
     expect(payloadOf(second!)).toMatchObject({ state: 'COMMAND_EXECUTED', success: true, jid: data!.jid });
     expect(first!.at - sentAt).toBeLessThan(2000);
@@ -231,10 +216,10 @@ describe('retries', () => {
   it('a receiver failing 3 times then answering 200: 4 requests sent, all listed', async () => {
     receiver.reply((_n, request) => {
       if (request.path !== '/flaky') return { status: 200 };
-      return { status: receivedOn('/flaky').length <= 3 ? 500 : 200 };
+      return { status: receiver.on('/flaky').length <= 3 ? 500 : 200 };
     });
     const { data } = await sdk.dongleDevicesExecuteCreate({ client: t.client, path: { id: dongles.online.id }, body: { command: 'test.ping', callback_url: `${receiver.url}/flaky` } });
-    const requests = await waitOn('/flaky', 4);
+    const requests = await receiver.waitOn('/flaky', 4);
     // Every retry sends the same bytes with the same signature.
     expect(new Set(requests.map((r) => r.body)).size).toBe(1);
     expect(new Set(requests.map((r) => r.headers['x-request-signature'])).size).toBe(1);
@@ -247,7 +232,7 @@ describe('retries', () => {
   it('a receiver that always fails: 6 requests (the first and 5 retries), then the callback is failed', async () => {
     receiver.reply((_n, request) => ({ status: request.path === '/down' ? 503 : 200 }));
     const { data } = await sdk.dongleDevicesExecuteCreate({ client: t.client, path: { id: dongles.online.id }, body: { command: 'test.ping', callback_url: `${receiver.url}/down` } });
-    await waitOn('/down', 6);
+    await receiver.waitOn('/down', 6);
     const { db } = t.server.ctx;
     const status = async () => {
       const row = await db
@@ -263,7 +248,7 @@ describe('retries', () => {
     expect(view.data.sent_requests.map((r) => r.response_statuscode)).toEqual([503, 503, 503, 503, 503, 503]);
     // No seventh request comes.
     await new Promise((r) => setTimeout(r, 400));
-    expect(receivedOn('/down')).toHaveLength(6);
+    expect(receiver.on('/down')).toHaveLength(6);
     receiver.reply(() => ({ status: 200 }));
   });
 });
@@ -317,7 +302,7 @@ describe('bad input and scope', () => {
 
   it('forgets a command and its callback once they expire (2 days by default)', async () => {
     const { data } = await execute({ command: 'test.ping', callback_url: `${receiver.url}/expiry` });
-    await waitOn('/expiry', 1);
+    await receiver.waitOn('/expiry', 1);
     expect((await debugView(dongles.online.id, data!.jid)).status).toBe(200);
     const row = await t.server.ctx.db.selectFrom('dongle_commands').select(['created_at', 'expires_at']).where('jid', '=', data!.jid).executeTakeFirstOrThrow();
     expect(row.expires_at.getTime() - row.created_at.getTime()).toBe(2 * 24 * 3600 * 1000);

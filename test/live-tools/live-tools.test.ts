@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sdk from '../../generated/client/sdk.gen.js';
 import { CallbackContracts } from '../../src/spec/callback-contracts.js';
 import { loadSpec } from '../../src/spec/load-spec.js';
-import { RecordingReceiver, type Received } from '../support/recording-receiver.js';
+import { RecordingReceiver } from '../support/recording-receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
@@ -21,16 +21,6 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** Waits for the first request to `path`. */
-async function callbackAt(path: string, timeoutMs = 10_000): Promise<Received> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = receiver.received.find((r) => r.path === path);
-    if (found) return found;
-    if (Date.now() > until) throw new Error(`no callback at ${path}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Waits until the callback's status is `completed` (its delivery is recorded just after the receiver answers). */
 async function completedStatus(callbackId: string) {
@@ -44,7 +34,7 @@ async function completedStatus(callbackId: string) {
 
 /** Checks the callback of a job created with `url` and `secret`; returns its parsed body. */
 async function checkCallback(contract: string, path: string, callbackId: string) {
-  const request = await callbackAt(path);
+  const request = (await receiver.waitOn(path))[0]!;
   const payload = JSON.parse(request.body);
   expect(contracts.check(contract, payload)).toEqual({ valid: true });
   expect(new Webhook(Buffer.from(secret, 'utf8').toString('base64')).verify(request.body, request.headers as Record<string, string>)).toEqual(payload);
@@ -166,7 +156,7 @@ describe('live tools end to end', () => {
       body: { target: '8.8.4.4', count: 2, callback: { url: `${receiver.url}${path}`, sharedSecret: secret, payloadTemplate: { id: template.data!.payloadTemplateId } } },
     });
     expect(created.response.status).toBe(201);
-    const request = await callbackAt(path);
+    const request = (await receiver.waitOn(path))[0]!;
     const rendered = JSON.parse(request.body);
     expect(rendered).toMatchObject({ kind: 'callback', id: created.data!.callback!.id, status: 'complete', results: { sent: 2 } });
     expect(new Webhook(Buffer.from(secret, 'utf8').toString('base64')).verify(request.body, request.headers as Record<string, string>)).toEqual(rendered);

@@ -73,6 +73,21 @@ export class RecordingReceiver {
     });
   }
 
+  /** The requests received on `path`, in arrival order. */
+  on(path: string): Received[] {
+    return this.received.filter((r) => r.path === path);
+  }
+
+  /** Resolves with the requests on `path` once there are at least `count`; rejects after `timeoutMs`. */
+  async waitOn(path: string, count = 1, timeoutMs = 10_000): Promise<Received[]> {
+    const until = Date.now() + timeoutMs;
+    while (this.on(path).length < count) {
+      if (Date.now() > until) throw new Error(`${path}: ${this.on(path).length} of ${count} requests`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.on(path);
+  }
+
   private notify(): void {
     this.waiters = this.waiters.filter((w) => {
       if (this.received.length < w.count) return true;
