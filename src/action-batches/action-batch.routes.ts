@@ -14,7 +14,7 @@ import { createActionBatch } from './create-action-batch.js';
 import { deleteActionBatch } from './delete-action-batch.js';
 import { executeBatch } from './execute-batch.js';
 import { findActionBatch } from './find-action-batch.js';
-import { batchCallbackInfo, toActionBatch } from './to-action-batch.js';
+import { batchCallbackInfo, batchCallbackInfos, toActionBatch } from './to-action-batch.js';
 import { updateActionBatch } from './update-action-batch.js';
 
 /** Routes for `/api/v1/organizations/{organizationId}/actionBatches[/{actionBatchId}]`. */
@@ -53,9 +53,7 @@ export function actionBatchRoutes({ db, config, actionBatches }: AppContext): Ro
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now())]));
     if (query.status) select = select.where('status', '=', query.status);
     const rows = await select.orderBy('id').execute();
-    const callbacks = new Map(
-      (await Promise.all(rows.map(async (row) => [row.id, await batchCallbackInfo(db, row)] as const))).filter(([, info]) => info !== undefined),
-    );
+    const callbacks = await batchCallbackInfos(db, rows);
     const body: GetOrganizationActionBatchesResponse = rows.map((row) => toActionBatch(row, callbacks.get(row.id)));
     res.json(body);
   });

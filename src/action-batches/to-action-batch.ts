@@ -27,11 +27,27 @@ export function toCallbackMessage(row: ActionBatchRow): ActionBatchCallbackMessa
   return { ...toActionBatch(row), results: row.results ?? { actionsCompleted: 0, actionsFailed: 0, details: [] } };
 }
 
-/** The callback as a batch shows it; nothing is queued before the batch finishes, so until then it is `new`. */
+/**
+ * The callbacks as the batches `rows` show them, by batch id, in one query (a list of batches must not cost a query per
+ * batch). Nothing is queued before a batch finishes, so until then its callback is `new`.
+ */
+export async function batchCallbackInfos(db: Kysely<Database>, rows: ActionBatchRow[]): Promise<Map<string, CallbackInfo>> {
+  const ids = rows.flatMap((row) => (row.callback_id ? [row.callback_id] : []));
+  const infos = new Map<string, CallbackInfo>();
+  if (ids.length === 0) return infos;
+  const callbacks = new Map(
+    (await db.selectFrom('callbacks').select(['id', 'url', 'status']).where('id', 'in', ids).execute()).map((c) => [c.id, c]),
+  );
+  for (const row of rows) {
+    const callback = row.callback_id ? callbacks.get(row.callback_id) : undefined;
+    if (!callback) continue;
+    const finished = row.status !== 'pending';
+    infos.set(row.id, { id: callback.id, url: callback.url, status: !finished && callback.status === 'running' ? 'new' : callback.status });
+  }
+  return infos;
+}
+
+/** The callback as one batch shows it (see `batchCallbackInfos`). */
 export async function batchCallbackInfo(db: Kysely<Database>, row: ActionBatchRow): Promise<CallbackInfo | undefined> {
-  if (!row.callback_id) return undefined;
-  const callback = await db.selectFrom('callbacks').select(['id', 'url', 'status']).where('id', '=', row.callback_id).executeTakeFirst();
-  if (!callback) return undefined;
-  const finished = row.status !== 'pending';
-  return { id: callback.id, url: callback.url, status: !finished && callback.status === 'running' ? 'new' : callback.status };
+  return (await batchCallbackInfos(db, [row])).get(row.id);
 }
