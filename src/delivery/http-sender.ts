@@ -1,6 +1,15 @@
-/** Outbound HTTP for deliveries: one undici Agent (keep-alive pools per origin), guarded lookups, timeouts, no redirects. */
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
-import { guardedLookup, type DestinationPolicy } from '../callbacks/destination-guard.js';
+/** Outbound HTTP for deliveries: one undici Agent (keep-alive pools per origin), guarded connects, timeouts, no redirects. */
+import { isIP } from 'node:net';
+import { Agent, buildConnector, type Dispatcher, errors as undiciErrors } from 'undici';
+import {
+  addressRefusal,
+  ALLOW_HINT,
+  connectRefusal,
+  DestinationError,
+  guardedLookup,
+  isAllowedHost,
+  type DestinationPolicy,
+} from '../callbacks/destination-guard.js';
 import { parseRetryAfter, type AttemptOutcome } from './retry-policy.js';
 
 /** Timeouts and limits of outbound requests. */
@@ -56,7 +65,7 @@ export class HttpSender {
     // A tenth of the timeout (at most 250 ms) late at worst.
     this.tickMs = Math.max(10, Math.min(250, Math.floor(options.totalTimeoutMs / 10)));
     this.agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs, lookup: guardedLookup(policy) },
+      connect: guardedConnector(policy, options.connectTimeoutMs),
       connections: options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
       headersTimeout: options.totalTimeoutMs,
@@ -173,9 +182,40 @@ export class HttpSender {
   }
 }
 
-/** Maps a request error to a network or timeout outcome with a readable message. */
+/**
+ * Connects through undici's own connector, checking the address each new connection really dials against `policy`.
+ * Names are checked by the guarded lookup, whose answer is what the socket dials (no second resolution to rebind);
+ * sockets never look up an IP literal, so literals are checked here before dialling. The peer of every connection
+ * made is checked once more, so no path around these two can reach a refused address unnoticed.
+ */
+function guardedConnector(policy: DestinationPolicy, timeoutMs: number): buildConnector.connector {
+  const connect = buildConnector({ timeout: timeoutMs, lookup: guardedLookup(policy) });
+  return (options, callback) => {
+    const { hostname } = options;
+    if (isIP(hostname)) {
+      const refused = connectRefusal(hostname, hostname, policy);
+      if (refused) return callback(refused, null);
+    }
+    connect(options, (...[err, socket]) => {
+      if (err) return callback(err, null);
+      const peer = socket.remoteAddress ?? '';
+      const why = isAllowedHost(hostname, policy) ? undefined : addressRefusal(peer);
+      if (why !== undefined) {
+        socket.destroy();
+        return callback(new DestinationError(`${hostname} connected to ${peer} (${why}), a blocked address`), null);
+      }
+      callback(null, socket);
+    });
+  };
+}
+
+/** Maps a request error to a blocked, network or timeout outcome with a readable message. */
 function classify(err: unknown): AttemptOutcome {
   const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err instanceof DestinationError || e.cause instanceof DestinationError) {
+    const refused = err instanceof DestinationError ? err : (e.cause as DestinationError);
+    return { kind: 'blocked', error: `destination refused: ${refused.message}; ${ALLOW_HINT}` };
+  }
   if (
     e.name === 'TimeoutError' ||
     e.name === 'AbortError' ||

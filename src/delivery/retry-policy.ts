@@ -4,7 +4,9 @@
 export type AttemptOutcome =
   | { kind: 'response'; status: number; retryAfterSeconds?: number }
   | { kind: 'network'; error: string }
-  | { kind: 'timeout'; error: string };
+  | { kind: 'timeout'; error: string }
+  /** The destination guard refused the address the request would have reached; nothing was sent. */
+  | { kind: 'blocked'; error: string };
 
 /** What to do after an attempt. */
 export type NextStep =
@@ -52,6 +54,8 @@ export function describeOutcome(outcome: AttemptOutcome): string {
  */
 export function nextStep(outcome: AttemptOutcome, attempt: number, policy: RetryPolicy, random: () => number): NextStep {
   const described = describeOutcome(outcome);
+  // Configuration decides what may be reached, and it does not change between retries: the delivery fails at once.
+  if (outcome.kind === 'blocked') return { action: 'give-up', reason: described };
   if (outcome.kind === 'response') {
     const { status } = outcome;
     if (status >= 200 && status < 300) return { action: 'done' };

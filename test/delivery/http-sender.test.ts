@@ -1,4 +1,7 @@
-/** The outbound sender on its own, against a real receiver: answers, body cap, Retry-After, timeouts (queued ones too), resets. */
+/**
+ * The outbound sender on its own, against a real receiver: answers, body cap, Retry-After, timeouts (queued ones too),
+ * resets, and the connect-time destination guard.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSender, defaultSenderOptions } from '../../src/delivery/http-sender.js';
 import { RecordingReceiver } from '../support/recording-receiver.js';
@@ -65,5 +68,36 @@ describe('HttpSender', () => {
     expect(reset.responseCode).toBeNull();
     const bad = await sender.send('not a url', {}, '{}');
     expect(bad.outcome.kind).toBe('network');
+  });
+
+  it('checks the address each connection dials: IP literals as well as names, whatever the URL was allowed as before', async () => {
+    const port = new URL(receiver.url).port;
+    const strict = new HttpSender({ allowPrivate: false, allowHosts: new Set() }, { ...defaultSenderOptions, totalTimeoutMs: 2000 });
+    // Allowing the name allows what it resolves to, not the same address written as a literal.
+    const byName = new HttpSender({ allowPrivate: false, allowHosts: new Set(['localhost']) }, { ...defaultSenderOptions, totalTimeoutMs: 2000 });
+    try {
+      receiver.reply(() => ({ status: 200 }));
+      const before = receiver.received.length;
+      const refused: [HttpSender, string, string][] = [
+        [strict, `http://127.0.0.1:${port}/literal`, '127.0.0.1 is a loopback address'],
+        [strict, `http://[::ffff:127.0.0.1]:${port}/mapped`, '::ffff:7f00:1 is an IPv4-mapped address of 127.0.0.1, a loopback address'],
+        [strict, `http://localhost:${port}/name`, 'localhost resolved to'],
+        [byName, `http://127.0.0.1:${port}/literal-2`, '127.0.0.1 is a loopback address'],
+      ];
+      for (const [s, url, why] of refused) {
+        const result = await s.send(url, {}, '{}');
+        expect(result.outcome.kind, url).toBe('blocked');
+        expect(result.outcome.kind === 'blocked' && result.outcome.error, url).toContain(`destination refused: ${why}`);
+        expect(result.outcome.kind === 'blocked' && result.outcome.error, url).toMatch(/; allow it with CALLBACK_ALLOW_HOSTS or CALLBACK_ALLOW_PRIVATE$/);
+        expect(result.responseCode).toBeNull();
+      }
+      expect(receiver.received.length).toBe(before);
+      const allowed = await byName.send(`http://localhost:${port}/allowed-name`, {}, '{}');
+      expect(allowed.outcome).toEqual({ kind: 'response', status: 200 });
+      expect(receiver.received.at(-1)!.path).toBe('/allowed-name');
+    } finally {
+      await strict.close();
+      await byName.close();
+    }
   });
 });

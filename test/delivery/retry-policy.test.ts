@@ -32,6 +32,13 @@ describe('retry policy', () => {
     for (const status of [408, 429, 500, 502, 503, 504, 301]) expect(nextStep({ kind: 'response', status }, 1, defaultRetryPolicy, middle).action).toBe('retry');
   });
 
+  it('stops at once when the destination guard refused the address, on the first attempt as on any', () => {
+    const blocked = { kind: 'blocked', error: 'destination refused: 127.0.0.1 is a loopback address' } as const;
+    for (const attempt of [1, 3]) {
+      expect(nextStep(blocked, attempt, defaultRetryPolicy, middle)).toEqual({ action: 'give-up', reason: 'destination refused: 127.0.0.1 is a loopback address' });
+    }
+  });
+
   it('honours Retry-After on 429 and 503, within bounds', () => {
     expect(nextStep({ kind: 'response', status: 429, retryAfterSeconds: 42 }, 1, defaultRetryPolicy, middle)).toMatchObject({ delayMs: 42_000 });
     expect(nextStep({ kind: 'response', status: 503, retryAfterSeconds: 0 }, 1, defaultRetryPolicy, middle)).toMatchObject({ delayMs: 1_000 });
