@@ -1,5 +1,6 @@
 /** Renders a payload template (Liquid body and headers) against a callback or alert payload into the bytes and headers to send. */
 import type { Liquid } from 'liquidjs';
+import { SERVER_HEADERS } from '../delivery/server-headers.js';
 import { SAMPLE_SHARED_SECRET, sampleAlert, sampleCallback } from './sample-payloads.js';
 import { TemplateError } from './template-error.js';
 import type { TemplateHeader } from './template-files.js';
@@ -33,13 +34,14 @@ const RESERVED_HEADERS = new Set([
   'proxy-connection',
 ]);
 
-/** Checks header names (HTTP tokens, not reserved, not repeated); throws TemplateError naming the first bad one. */
+/** Checks header names (HTTP tokens, not reserved, not the server's own, not repeated, in any case); throws TemplateError naming the first bad one. */
 function checkHeaderNames(headers: readonly TemplateHeader[]): void {
   const seen = new Set<string>();
   for (const { name } of headers) {
     if (!HEADER_NAME.test(name)) throw new TemplateError(`header name ${JSON.stringify(name)} is not a valid HTTP header name`);
     const lower = name.toLowerCase();
     if (RESERVED_HEADERS.has(lower)) throw new TemplateError(`header "${name}" is set by the HTTP client and cannot be templated`);
+    if (SERVER_HEADERS.has(lower)) throw new TemplateError(`header "${name}" is set by the server on every delivery and cannot be templated`);
     if (seen.has(lower)) throw new TemplateError(`header "${name}" is given more than once`);
     seen.add(lower);
   }

@@ -168,7 +168,8 @@ export class DeliveryWorker {
     const sentAt = this.ctx.now();
     let sent: SendResult;
     try {
-      sent = await this.sender.send(delivery.url, this.headersFor(delivery, sentAt), delivery.body, this.ctx.now);
+      const { own, template } = this.headersFor(delivery, sentAt);
+      sent = await this.sender.send(delivery.url, own, delivery.body, { templateHeaders: template, now: this.ctx.now });
     } catch (err) {
       // Only our own bug gets here (e.g. a secret that no longer decrypts): recorded as a failed attempt, never thrown.
       sent = { outcome: { kind: 'network', error: `could not send: ${err instanceof Error ? err.message : String(err)}` }, responseCode: null, durationMs: 0 };
@@ -193,19 +194,23 @@ export class DeliveryWorker {
     return secret;
   }
 
-  private headersFor(delivery: ClaimedDelivery, sentAt: Date): Record<string, string> {
+  /** The server's own headers, and the template's (which the sender never lets set or shadow the server's). */
+  private headersFor(delivery: ClaimedDelivery, sentAt: Date): { own: Record<string, string>; template: Record<string, string> } {
     const timestamp = Math.floor(sentAt.getTime() / 1000);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(delivery.headers)) headers[name] = wireValue(value);
-    // Ours come last so that a template cannot override them.
-    headers['content-type'] = 'application/json';
-    headers['user-agent'] = this.options.userAgent;
-    headers['webhook-id'] = delivery.webhook_id;
-    headers['webhook-timestamp'] = String(timestamp);
+    const own: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': this.options.userAgent,
+      'webhook-id': delivery.webhook_id,
+      'webhook-timestamp': String(timestamp),
+    };
     if (delivery.signing === 'standard-webhooks' && delivery.secret_ciphertext) {
       const secret = this.openSecret(delivery.secret_ciphertext);
-      headers['webhook-signature'] = standardWebhookSignature(secret, delivery.webhook_id, timestamp, delivery.body);
+      own['webhook-signature'] = standardWebhookSignature(secret, delivery.webhook_id, timestamp, delivery.body);
     }
-    return headers;
+    // An AutoPi delivery stores the server's own X-Request-Signature; any other stores what its template rendered.
+    if (delivery.signing === 'request-signature') return { own: { ...delivery.headers, ...own }, template: {} };
+    const template: Record<string, string> = {};
+    for (const [name, value] of Object.entries(delivery.headers)) template[name] = wireValue(value);
+    return { own, template };
   }
 }

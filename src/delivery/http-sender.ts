@@ -11,6 +11,7 @@ import {
   type DestinationPolicy,
 } from '../callbacks/destination-guard.js';
 import { parseRetryAfter, type AttemptOutcome } from './retry-policy.js';
+import { SERVER_HEADERS } from './server-headers.js';
 
 /** Timeouts and limits of outbound requests. */
 export interface SenderOptions {
@@ -37,6 +38,13 @@ export interface SendResult {
   outcome: AttemptOutcome;
   responseCode: number | null;
   durationMs: number;
+}
+
+/** What else a request may carry: headers its payload template rendered, and the clock for Retry-After dates. */
+export interface SendOptions {
+  /** Header values from the payload template; one that names a header the server sets is dropped, whatever its case. */
+  templateHeaders?: Record<string, string>;
+  now?: () => Date;
 }
 
 /** A request in flight and when it must be given up. */
@@ -75,10 +83,11 @@ export class HttpSender {
   }
 
   /**
-   * POSTs `body` to `url` with `headers`. Uses undici's handler interface rather than `request()`: the answer's body is
-   * only counted and dropped, so no stream is built for it, and aborting needs no AbortSignal.
+   * POSTs `body` to `url` with the server's own `headers` and the template's. Uses undici's handler interface rather
+   * than `request()`: the answer's body is only counted and dropped, so no stream is built for it, and aborting needs no AbortSignal.
    */
-  send(url: string, headers: Record<string, string>, body: string, now: () => Date = () => new Date()): Promise<SendResult> {
+  send(url: string, headers: Record<string, string>, body: string, options: SendOptions = {}): Promise<SendResult> {
+    const now = options.now ?? (() => new Date());
     const started = performance.now();
     const duration = () => Math.round(performance.now() - started);
     let target: { origin: string; path: string };
@@ -138,7 +147,8 @@ export class HttpSender {
         onResponseError: (_c, err) => finish(status ? answered() : { outcome: classify(err), responseCode: null, durationMs: duration() }),
       };
       try {
-        this.agent.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body }, handler);
+        const wire = wireHeaders(headers, options.templateHeaders);
+        this.agent.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers: wire, body }, handler);
       } catch (err) {
         finish({ outcome: classify(err), responseCode: null, durationMs: duration() });
       }
@@ -207,6 +217,23 @@ function guardedConnector(policy: DestinationPolicy, timeoutMs: number): buildCo
       callback(null, socket);
     });
   };
+}
+
+/**
+ * The headers sent: the template's, then the server's own over them, all in lower case so that no two names differ
+ * only in case. A template header naming one the server sets is dropped even if the server does not set it on this
+ * request (templates saved before that rule was enforced at save time must not forge one either).
+ */
+function wireHeaders(own: Record<string, string>, templated: Record<string, string> | undefined): Record<string, string> {
+  const wire: Record<string, string> = {};
+  if (templated) {
+    for (const [name, value] of Object.entries(templated)) {
+      const lower = name.toLowerCase();
+      if (!SERVER_HEADERS.has(lower)) wire[lower] = value;
+    }
+  }
+  for (const [name, value] of Object.entries(own)) wire[name.toLowerCase()] = value;
+  return wire;
 }
 
 /** Maps a request error to a blocked, network or timeout outcome with a readable message. */

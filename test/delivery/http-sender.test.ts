@@ -1,10 +1,10 @@
 /**
  * The outbound sender on its own, against a real receiver: answers, body cap, Retry-After, timeouts (queued ones too),
- * resets, and the connect-time destination guard.
+ * resets, the connect-time destination guard, and headers a template may not set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSender, defaultSenderOptions } from '../../src/delivery/http-sender.js';
-import { RecordingReceiver } from '../support/recording-receiver.js';
+import { RecordingReceiver, type Received } from '../support/recording-receiver.js';
 
 const policy = { allowPrivate: false, allowHosts: new Set(['127.0.0.1']) };
 let receiver: RecordingReceiver;
@@ -100,4 +100,31 @@ describe('HttpSender', () => {
       await byName.close();
     }
   });
+
+  it("never lets a template's header set or shadow one of the server's, in any letter case", async () => {
+    receiver.reply(() => ({ status: 200 }));
+    const own = { 'content-type': 'application/json', 'user-agent': 'Boomerang/test', 'webhook-id': 'msg_server', 'webhook-timestamp': '1700000000', 'webhook-signature': 'v1,server' };
+    const templateHeaders = {
+      'Webhook-Id': 'msg_forged',
+      'WEBHOOK-TIMESTAMP': '1',
+      'Webhook-Signature': 'v1,forged',
+      'Content-Type': 'text/plain',
+      'User-Agent': 'forged',
+      'X-Request-Signature': 'forged',
+      'X-Custom': 'kept',
+    };
+    const result = await sender.send(`${receiver.url}/headers`, own, '{}', { templateHeaders });
+    expect(result.outcome).toEqual({ kind: 'response', status: 200 });
+    const request = receiver.received.at(-1)!;
+    for (const [name, value] of Object.entries(own)) expect(rawValues(request, name), name).toEqual([value]);
+    expect(rawValues(request, 'x-request-signature')).toEqual([]);
+    expect(rawValues(request, 'x-custom')).toEqual(['kept']);
+  });
 });
+
+/** Every value of header `name` as it arrived, however it was spelled. */
+function rawValues(request: Received, name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i]!.toLowerCase() === name) values.push(request.rawHeaders[i + 1]!);
+  return values;
+}

@@ -12,6 +12,8 @@ export interface Received {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
+  /** Names and values as they came, alternating: Node joins repeated headers into `headers`, or keeps only the first. */
+  rawHeaders: string[];
   body: string;
   /** Date.now() when the body was complete. */
   at: number;
@@ -32,7 +34,7 @@ export class RecordingReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const request: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+        const request: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
         receiver.received.push(request);
         const reply = receiver.script(receiver.received.length, request);
         receiver.notify();
