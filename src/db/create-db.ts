@@ -70,7 +70,7 @@ function pgListen(connectionString: string, logger: Logger | undefined) {
       retryTimer.unref();
     };
     const open = async (): Promise<void> => {
-      const c = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+      const c = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
       let live = false;
       // 'error' and 'end' both come when the server goes away: the first one starts the reconnect.
       const lost = () => {
@@ -148,13 +148,15 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
   let ping: Db['ping'];
   if (config.databaseUrl) {
     // int8 stays a string (the pg default), so ids read the same on both engines.
-    // The connect timeout also bounds the wait for a free client; keepAlive finds connections cut without a word.
+    // The connect timeout also bounds the wait for a free client; TCP keepalive (first probe after 10 s idle) lets the
+    // kernel find connections whose peer vanished without a word.
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: 10,
       Client: PreparingClient,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     // An idle client whose connection drops (a database restart) must not crash the process: the pool discards it,
     // and any query that needed it reports its own error.

@@ -105,6 +105,11 @@ export class TempCluster {
     while ((existsSync(`/proc/${pid}`) || this.processes().length > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) every process of the cluster: connections stay open, nothing answers. */
+  signalAll(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    for (const pid of this.processes()) process.kill(pid, signal);
+  }
+
   /** PIDs of this cluster's processes: every PostgreSQL process works in its data directory. */
   private processes(): number[] {
     const pids: number[] = [];
@@ -139,6 +144,7 @@ export class TempCluster {
 
   /** Stops the cluster if it runs (crash-stop: nothing in it matters) and deletes the directory. Safe to call twice. */
   async remove(): Promise<void> {
+    this.signalAll('SIGCONT');
     await this.stop('immediate').catch(() => {});
     for (const pid of this.processes()) {
       try {
