@@ -84,7 +84,9 @@ export function createApp(ctx: AppContext): Express {
     try {
       await db.ping(READY_TIMEOUT_MS);
     } catch (err) {
-      throw new DatabaseUnavailableError(`The database is unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      // The kind of failure, not the driver's message: that names the database's address, and this endpoint is public.
+      const timedOut = /timeout|within/i.test(err instanceof Error ? err.message : String(err));
+      throw new DatabaseUnavailableError(`The database is unavailable: ${timedOut ? `no answer within ${READY_TIMEOUT_MS} ms` : 'it cannot be reached'}`);
     }
     res.json({ status: 'ok' });
   });
