@@ -15,7 +15,7 @@ const onPostgres = Boolean(process.env.DATABASE_URL);
 
 /** One API request made by the traffic below, and what it got. */
 interface Sent {
-  kind: 'webhookTest' | 'ping';
+  kind: 'webhookTest' | 'ping' | 'actionBatch' | 'dongle';
   /** The receiver path its callback goes to (one per request). */
   path: string;
   phase: 'before' | 'during' | 'after';
@@ -33,6 +33,7 @@ interface Probe {
   readyzMs: number;
 }
 
+const ok = (status: number) => status >= 200 && status < 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test\'s own)', () => {
@@ -41,6 +42,8 @@ describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test
   let server: ChildServer | undefined;
   let url = '';
   let networkId = '';
+  let organizationId = '';
+  let dongleId = '';
   /** Request numbers are unique over the file, so each callback has its own receiver path. */
   let next = 0;
   const auth = { Authorization: `Bearer ${DEMO_KEY}`, 'Content-Type': 'application/json' };
@@ -55,6 +58,7 @@ describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test
       CALLBACK_ALLOW_HOSTS: '127.0.0.1',
       RATE_LIMIT_PER_SECOND: '100000',
       RATE_LIMIT_BURST: '100000',
+      ACTION_BATCH_MAX_RUNNING: '1000',
       // Leases of 3 s × 4 + 5 s = 17 s: longer than the outages here, so held outcomes are written, not sent twice.
       CALLBACK_TIMEOUT_MS: '3000',
       RETRY_SCHEDULE: '200ms,500ms,1s,1s,1s,1s,1s,1s',
@@ -62,8 +66,11 @@ describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test
     });
     url = await server.listening;
     const organizations = await (await fetch(`${url}/api/v1/organizations`, { headers: auth })).json();
-    const networks = await (await fetch(`${url}/api/v1/organizations/${organizations[0].id}/networks`, { headers: auth })).json();
+    organizationId = organizations[0].id;
+    const networks = await (await fetch(`${url}/api/v1/organizations/${organizationId}/networks`, { headers: auth })).json();
     networkId = networks[0].id;
+    const dongles: { id: string; display: string }[] = await (await fetch(`${url}/dongle/devices/`, { headers: auth })).json();
+    dongleId = dongles.find((d) => d.display.includes('answers at once'))!.id;
   }, 60_000);
 
   afterAll(async () => {
@@ -75,13 +82,20 @@ describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test
   /** Sends one API request that queues a callback to its own receiver path. */
   async function send(phase: Sent['phase']): Promise<Sent> {
     const i = next++;
-    const kind: Sent['kind'] = i % 5 === 0 ? 'ping' : 'webhookTest';
+    // Every kind of work that calls back: mostly webhook tests, and live tool jobs, action batches, dongle commands.
+    const kind: Sent['kind'] = i % 5 === 0 ? 'ping' : i % 10 === 3 ? 'actionBatch' : i % 10 === 7 ? 'dongle' : 'webhookTest';
     const path = `/cb/${i}`;
     const callbackUrl = `${receiver!.url}${path}`;
-    const [target, body] =
-      kind === 'ping'
-        ? [`${url}/api/v1/devices/Q2MS-DEMO-0002/liveTools/ping`, { target: '10.0.1.1', count: 1, callback: { url: callbackUrl } }]
-        : [`${url}/api/v1/networks/${networkId}/webhooks/webhookTests`, { url: callbackUrl, alertTypeId: 'power_supply_down' }];
+    const requests: Record<Sent['kind'], [string, unknown]> = {
+      ping: [`${url}/api/v1/devices/Q2MS-DEMO-0002/liveTools/ping`, { target: '10.0.1.1', count: 1, callback: { url: callbackUrl } }],
+      actionBatch: [
+        `${url}/api/v1/organizations/${organizationId}/actionBatches`,
+        { confirmed: true, synchronous: false, actions: [{ resource: `/networks/${networkId}`, operation: 'update', body: { notes: `n${i}` } }], callback: { url: callbackUrl } },
+      ],
+      dongle: [`${url}/dongle/devices/${dongleId}/execute/`, { command: 'test.ping', callback_url: callbackUrl }],
+      webhookTest: [`${url}/api/v1/networks/${networkId}/webhooks/webhookTests`, { url: callbackUrl, alertTypeId: 'power_supply_down' }],
+    };
+    const [target, body] = requests[kind];
     try {
       const res = await fetch(target, { method: 'POST', headers: auth, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
       return { kind, path, phase, status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json().catch(() => null) };
@@ -146,14 +160,16 @@ describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test
     receiver!.reply(() => ({ status: 200, delayMs: 1500 }));
     const load = traffic(4);
     const until = Date.now() + 15_000;
-    while ((load.sent.filter((s) => s.status === 201).length < 40 || receiver!.received.length < seenBefore + 10) && Date.now() < until) await sleep(50);
+    while ((load.sent.filter((s) => ok(s.status)).length < 40 || receiver!.received.length < seenBefore + 10) && Date.now() < until) await sleep(50);
     expect(receiver!.received.length).toBeGreaterThanOrEqual(seenBefore + 10);
 
     load.setPhase('during');
-    const downAt = Date.now();
+    // Received within the last 1.5 s: still waiting for their answer, so their outcome is not yet recorded.
+    const inFlight = receiver!.received.filter((r) => r.at > Date.now() - 1_500).length;
     await takeDown();
+    const downAt = Date.now();
     const probes: Probe[] = [];
-    while (Date.now() - downAt < 2_000) {
+    while (probes.length < 4 || Date.now() - downAt < 2_000) {
       probes.push(await probe());
       await sleep(200);
     }
@@ -177,7 +193,7 @@ describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test
       for (const s of load.sent.filter((x) => x.phase === phase)) counts[s.status] = (counts[s.status] ?? 0) + 1;
       return counts;
     };
-    const accepted = load.sent.filter((s) => s.status === 201);
+    const accepted = load.sent.filter((s) => ok(s.status));
     const paths = new Set(accepted.map((s) => s.path));
     const deadline = Date.now() + 30_000;
     while (new Set(receiver!.received.filter((r) => paths.has(r.path)).map((r) => r.path)).size < paths.size && Date.now() < deadline) await sleep(100);
@@ -189,7 +205,8 @@ describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test
       acceptedBefore: accepted.filter((s) => s.phase === 'before').length,
       acceptedDuring: accepted.filter((s) => s.phase === 'during').length,
       acceptedAfter: accepted.filter((s) => s.phase === 'after').length,
-      liveToolJobs: accepted.filter((s) => s.kind === 'ping').length,
+      acceptedByKind: Object.fromEntries((['webhookTest', 'ping', 'actionBatch', 'dongle'] as const).map((k) => [k, accepted.filter((s) => s.kind === k).length])),
+      deliveriesInFlightAtOutage: inFlight,
       delivered: deliveredPaths.size,
       deliveries: [...byId.values()].reduce((n, b) => n + b.length, 0),
       duplicates,
@@ -213,9 +230,10 @@ describe.skipIf(!onPostgres)('database outages (a PostgreSQL cluster of the test
       expect(p.readyzBody).toEqual({ errors: [expect.stringMatching(/database is unavailable/i)] });
       expect(p.readyzMs).toBeLessThan(3_000);
     }
-    // What clients saw: accepted (201) or 503 with Retry-After and {"errors": [...]}: never a 500, never a dropped connection.
+    // What clients saw: accepted (201; 200 for a dongle command) or 503 with Retry-After and {"errors": [...]}: never a
+    // 500, never a dropped connection.
     for (const s of load.sent) {
-      expect([201, 503], JSON.stringify(s)).toContain(s.status);
+      expect(s.kind === 'dongle' ? [200, 503] : [201, 503], JSON.stringify(s)).toContain(s.status);
       if (s.status === 503) {
         expect(Number(s.retryAfter)).toBeGreaterThan(0);
         expect(s.body).toEqual({ errors: [expect.any(String)] });
