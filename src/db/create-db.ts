@@ -33,6 +33,8 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** How long opening a connection may take before it counts as a failure, in milliseconds: an outage answers 503 promptly instead of hanging. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** How long a query may wait for a free pooled connection, in milliseconds: longer than that is an outage or an overload, answered 503. */
+const POOL_WAIT_TIMEOUT_MS = 10_000;
 /** First and longest pause between attempts to reopen a dropped LISTEN connection, in milliseconds (doubling, with jitter). */
 const LISTEN_RETRY_MIN_MS = 250;
 const LISTEN_RETRY_MAX_MS = 5_000;
@@ -116,8 +118,9 @@ const statementNames = new Map<string, string>();
  * again: the outbox and the hot routes send the same few texts thousands of times a second.
  */
 class PreparingClient extends pg.Client {
-  constructor(config?: string | pg.ClientConfig) {
-    super(config);
+  constructor(config?: pg.ClientConfig) {
+    // The pool's option bounds the wait for a free client; opening one is bounded more tightly.
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // The pool listens for errors only on idle clients: a checked-out one (between two statements of a transaction,
     // say) whose connection drops would emit an unhandled 'error' and crash the process. Its queries fail on their own
     // ("not queryable") and the pool discards it when it is released.
@@ -148,13 +151,14 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
   let ping: Db['ping'];
   if (config.databaseUrl) {
     // int8 stays a string (the pg default), so ids read the same on both engines.
-    // The connect timeout also bounds the wait for a free client; TCP keepalive (first probe after 10 s idle) lets the
-    // kernel find connections whose peer vanished without a word.
+    // pg-pool's connectionTimeoutMillis bounds both the wait for a free client and (overridden by PreparingClient's
+    // shorter one) opening a new one; TCP keepalive (first probe after 10 s idle) lets the kernel find connections whose
+    // peer vanished without a word.
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: 10,
       Client: PreparingClient,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: POOL_WAIT_TIMEOUT_MS,
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
     });

@@ -24,7 +24,7 @@ const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 
 /** What pg and pg-pool say, without a code, when a connection ends under a query or cannot be had in time. */
 const DRIVER_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Query read timeout)/;
+  /^(Connection terminated|timeout exceeded when trying to connect|timeout expired$|Client has encountered a connection error|Client was closed and is not queryable|Query read timeout)/;
 
 function isUnreachableItself(err: object): boolean {
   const { code, syscall, message } = err as { code?: unknown; syscall?: unknown; message?: unknown };

@@ -60,6 +60,11 @@ describe('isDatabaseUnreachable', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect((err as Error).message).toMatch(/timeout/);
     expect(isDatabaseUnreachable(err)).toBe(true);
+    // A client's own connect timeout says it differently.
+    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${silent.port}/postgres`, connectionTimeoutMillis: 200 });
+    const own = await rejection(client.connect());
+    expect((own as Error).message).toBe('timeout expired');
+    expect(isDatabaseUnreachable(own)).toBe(true);
   });
 
   it.skipIf(!process.env.DATABASE_URL)('recognizes a backend terminated under a client (57P01, then "not queryable")', async () => {
