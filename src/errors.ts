@@ -49,3 +49,13 @@ export class NotImplementedError extends HttpError {
     super(501, 'not implemented yet');
   }
 }
+
+/** 503: the database cannot be reached (down, restarting, cut off); `retryAfter` is in whole seconds (default 5). */
+export class DatabaseUnavailableError extends HttpError {
+  constructor(
+    message = 'The database is unavailable; retry later',
+    readonly retryAfter = 5,
+  ) {
+    super(503, message);
+  }
+}

@@ -50,7 +50,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   logger.debug({ contracts: contracts.keys() }, 'callback contracts compiled');
   // Batch actions are validated against the spec operations they stand for; compiling them is also a boot-time check.
   const actionOperations = await ActionOperations.compile(spec, batchableOperations);
-  const db = options.db ?? (await createDb(config));
+  const db = options.db ?? (await createDb(config, logger));
   let liveTools: LiveToolRunner | undefined;
   // What must stop if the start fails half-way (timers and listeners would keep the process alive).
   const stoppables: { stop(): Promise<void> }[] = [];

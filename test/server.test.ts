@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOrganization, getOrganizationActionBatches, getOrganizations } from '../generated/client/sdk.gen.js';
+import { getOrganization, getOrganizationActionBatches, getOrganizations, getReadyz } from '../generated/client/sdk.gen.js';
 import { DEMO_KEY, startTestServer, type TestServer } from './support/test-server.js';
 
 let t: TestServer;
@@ -18,6 +18,12 @@ describe('server', () => {
     const res = await fetch(`${t.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz 200 without a key while the database answers', async () => {
+    const { data, response } = await getReadyz({ client: t.clientWith() });
+    expect(response.status).toBe(200);
+    expect(data).toEqual({ status: 'ok' });
   });
 
   it('serves the bundled spec as JSON and YAML', async () => {

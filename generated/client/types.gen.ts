@@ -2492,6 +2492,34 @@ export type GetHealthzResponses = {
 
 export type GetHealthzResponse = GetHealthzResponses[keyof GetHealthzResponses];
 
+export type GetReadyzData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/readyz';
+};
+
+export type GetReadyzErrors = {
+    /**
+     * The database cannot be reached (down, restarting, cut off). Retry
+     * after the number of seconds in `Retry-After`. Every other operation
+     * answers the same while the database is unreachable.
+     *
+     */
+    503: Errors;
+};
+
+export type GetReadyzError = GetReadyzErrors[keyof GetReadyzErrors];
+
+export type GetReadyzResponses = {
+    /**
+     * The server and its database are up.
+     */
+    200: Health;
+};
+
+export type GetReadyzResponse = GetReadyzResponses[keyof GetReadyzResponses];
+
 export type GetOrganizationsData = {
     body?: never;
     path?: never;

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from './database.js';
 import { migrate } from './migrate.js';
@@ -17,28 +18,92 @@ export type Db = Kysely<Database> & {
   readonly kind: DbKind;
   /** Calls `onNotify` with the payload of each NOTIFY on `channel` (delivered after the notifying transaction commits; '' after a reconnect). */
   listen(channel: string, onNotify: (payload: string) => void): Promise<Unlisten>;
+  /** Resolves when the database answers a trivial query within `timeoutMs` milliseconds; rejects otherwise. */
+  ping(timeoutMs: number): Promise<void>;
 };
 
-/** LISTEN on a dedicated pg connection (a pooled one would be handed to other queries), reconnecting if it drops. */
-function pgListen(connectionString: string) {
+/** Rejects after `ms` milliseconds unless `promise` settles first. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** How long opening a connection may take before it counts as a failure, in milliseconds: an outage answers 503 promptly instead of hanging. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** How long a query may wait for a free pooled connection, in milliseconds: longer than that is an outage or an overload, answered 503. */
+const POOL_WAIT_TIMEOUT_MS = 10_000;
+/** First and longest pause between attempts to reopen a dropped LISTEN connection, in milliseconds (doubling, with jitter). */
+const LISTEN_RETRY_MIN_MS = 250;
+const LISTEN_RETRY_MAX_MS = 5_000;
+
+/**
+ * LISTEN on a dedicated pg connection (a pooled one would be handed to other queries). When it drops (a restart, a
+ * crash, a network cut) it is reopened with backoff until it succeeds, then `onNotify('')` is called once: NOTIFYs sent
+ * meanwhile are lost, so the listener must look for work itself.
+ */
+function pgListen(connectionString: string, logger: Logger | undefined) {
   return async (channel: string, onNotify: (payload: string) => void): Promise<Unlisten> => {
     let client: pg.Client | undefined;
     let stopped = false;
-    const connect = async (): Promise<void> => {
-      const c = new pg.Client({ connectionString });
-      c.on('notification', (message) => onNotify(message.payload ?? ''));
-      c.on('error', () => {
-        // The connection dropped: reconnect, and wake the listener in case a NOTIFY was missed meanwhile.
+    let retryTimer: NodeJS.Timeout | undefined;
+    let failures = 0;
+    const reconnectLater = (): void => {
+      if (stopped || retryTimer) return;
+      const delay = Math.min(LISTEN_RETRY_MAX_MS, LISTEN_RETRY_MIN_MS * 2 ** failures) * (0.5 + Math.random() / 2);
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        open().then(
+          () => {
+            if (stopped) return;
+            if (failures > 0) logger?.info({ channel, attempts: failures + 1 }, 'LISTEN connection restored');
+            failures = 0;
+            onNotify('');
+          },
+          (err: unknown) => {
+            failures += 1;
+            if (failures === 1) logger?.warn({ channel, err: String(err) }, 'LISTEN connection cannot be reopened yet; retrying with backoff');
+            reconnectLater();
+          },
+        );
+      }, delay);
+      retryTimer.unref();
+    };
+    const open = async (): Promise<void> => {
+      const c = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+      let live = false;
+      // 'error' and 'end' both come when the server goes away: the first one starts the reconnect.
+      const lost = () => {
+        if (!live) return;
+        live = false;
+        if (client === c) client = undefined;
         c.end().catch(() => {});
-        if (!stopped) setTimeout(() => void connect().then(() => onNotify(''), () => {}), 1000).unref();
-      });
-      await c.connect();
-      await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+        if (!stopped) logger?.warn({ channel }, 'LISTEN connection lost; reconnecting');
+        reconnectLater();
+      };
+      c.on('error', lost);
+      c.on('end', lost);
+      c.on('notification', (message) => onNotify(message.payload ?? ''));
+      try {
+        await c.connect();
+        await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+      } catch (err) {
+        c.end().catch(() => {});
+        throw err;
+      }
+      if (stopped) {
+        await c.end().catch(() => {});
+        return;
+      }
+      live = true;
       client = c;
     };
-    await connect();
+    await open();
     return async () => {
       stopped = true;
+      clearTimeout(retryTimer);
       await client?.end().catch(() => {});
     };
   };
@@ -53,6 +118,15 @@ const statementNames = new Map<string, string>();
  * again: the outbox and the hot routes send the same few texts thousands of times a second.
  */
 class PreparingClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    // The pool's option bounds the wait for a free client; opening one is bounded more tightly.
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // The pool listens for errors only on idle clients: a checked-out one (between two statements of a transaction,
+    // say) whose connection drops would emit an unhandled 'error' and crash the process. Its queries fail on their own
+    // ("not queryable") and the pool discards it when it is released.
+    this.on('error', () => {});
+  }
+
   override query(...args: unknown[]): never {
     const [text, values] = args;
     if (typeof text === 'string' && Array.isArray(values) && /^\s*(select|insert|update|delete|with)\b/i.test(text)) {
@@ -69,20 +143,35 @@ class PreparingClient extends pg.Client {
   }
 }
 
-/** Connects (or opens the embedded database), runs migrations, and returns the handle. */
-export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
+/** Connects (or opens the embedded database), runs migrations, and returns the handle; `logger` hears of LISTEN reconnects. */
+export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger): Promise<Db> {
   let db: Kysely<Database>;
   let kind: DbKind;
   let listen: Db['listen'];
+  let ping: Db['ping'];
   if (config.databaseUrl) {
     // int8 stays a string (the pg default), so ids read the same on both engines.
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, Client: PreparingClient });
+    // pg-pool's connectionTimeoutMillis bounds both the wait for a free client and (overridden by PreparingClient's
+    // shorter one) opening a new one; TCP keepalive (first probe after 10 s idle) lets the kernel find connections whose
+    // peer vanished without a word.
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: 10,
+      Client: PreparingClient,
+      connectionTimeoutMillis: POOL_WAIT_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     // An idle client whose connection drops (a database restart) must not crash the process: the pool discards it,
     // and any query that needed it reports its own error.
     pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     kind = 'pg';
-    listen = pgListen(config.databaseUrl);
+    listen = pgListen(config.databaseUrl, logger);
+    // query_timeout (known to pg, missing from its types) ends the query and discards its client even when the server never answers.
+    ping = async (timeoutMs) => {
+      await within(pool.query({ text: 'select 1', query_timeout: timeoutMs } as pg.QueryConfig), timeoutMs, 'database');
+    };
   } else {
     if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
     // Loaded only when used: the embedded engine's modules weigh about 90 MB of RSS that a Postgres deployment never needs.
@@ -98,7 +187,10 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>):
         if (!pglite.closed) await stop();
       };
     };
+    ping = async (timeoutMs) => {
+      await within(pglite.query('select 1'), timeoutMs, 'database');
+    };
   }
   await migrate(db);
-  return Object.assign(db, { kind, listen });
+  return Object.assign(db, { kind, listen, ping });
 }

@@ -4,6 +4,7 @@ import pRetry from 'p-retry';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { DELIVERY_CHANNEL } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
+import { isDatabaseUnreachable } from '../db/database-unreachable.js';
 import { claimDeliveries, nextDueAt, type ClaimedDelivery } from './claim-deliveries.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
@@ -91,18 +92,24 @@ export class DeliveryWorker {
   }
 
   private async loop(): Promise<void> {
+    let failures = 0;
     while (!this.stopping) {
       this.wakeRequested = false;
       let claimed: ClaimedDelivery[];
+      const claimedAt = Date.now();
       try {
         // Transient database errors (a dropped connection) are retried in memory; the schedule itself lives in the rows.
         claimed = await pRetry(() => claimDeliveries(this.db, this.options.batchSize, this.options.leaseMs), { retries: 3, minTimeout: 100 });
       } catch (err) {
         if (this.stopping) return;
-        this.ctx.logger.error({ err }, 'claiming deliveries failed');
-        await this.sleep(1000);
+        failures += 1;
+        // An outage: back off (1 s, 2 s, 4 s, then every 5 s) and keep going; the LISTEN reconnect wakes a loop once the database is back.
+        if (failures === 1 || !isDatabaseUnreachable(err)) this.ctx.logger.error({ err, failures }, 'claiming deliveries failed');
+        await this.sleep(Math.min(5_000, 1_000 * 2 ** (failures - 1)));
         continue;
       }
+      if (failures > 0) this.ctx.logger.info({ failures }, 'claiming deliveries works again');
+      failures = 0;
       if (claimed.length === 0) {
         await this.idle();
         continue;
@@ -111,7 +118,15 @@ export class DeliveryWorker {
       if (claimed.length === this.options.batchSize) this.sleepers.shift()?.();
       const records = await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
       try {
-        await pRetry(() => recordOutcomes(this.db, records), { retries: 5, minTimeout: 100 });
+        await pRetry(() => recordOutcomes(this.db, records), {
+          retries: 1_000,
+          minTimeout: 100,
+          maxTimeout: 2_000,
+          // While the database is unreachable the outcomes are held and retried until shortly before the lease runs out:
+          // written once it is back, rather than every delivery of the batch sent a second time.
+          maxRetryTime: Math.max(0, claimedAt + this.options.leaseMs - 5_000 - Date.now()),
+          shouldRetry: ({ error, attemptNumber }) => !this.stopping && (attemptNumber <= 5 || isDatabaseUnreachable(error)),
+        });
       } catch (err) {
         // The leases will expire and the deliveries be sent again: at-least-once, never lost.
         this.ctx.logger.error({ err, deliveries: records.length }, 'recording delivery outcomes failed');

@@ -8,7 +8,7 @@ import { stringify as toYaml } from 'yaml';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { Config } from '../config.js';
 import type { Db } from '../db/create-db.js';
-import { NotFoundError, NotImplementedError } from '../errors.js';
+import { DatabaseUnavailableError, NotFoundError, NotImplementedError } from '../errors.js';
 import type { CallbackContracts } from '../spec/callback-contracts.js';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import type { DeliveryMetrics } from '../delivery/delivery-metrics.js';
@@ -32,6 +32,9 @@ import { actionBatchRoutes } from '../action-batches/action-batch.routes.js';
 import type { ActionBatchRunner } from '../action-batches/action-batch-runner.js';
 import { dongleCommandRoutes } from '../dongle/dongle-command.routes.js';
 import type { DongleCommandRunner } from '../dongle/dongle-command-runner.js';
+
+/** How long `/readyz` waits for the database to answer, in milliseconds. */
+const READY_TIMEOUT_MS = 2_000;
 
 /** Everything the routes need, built once at start. */
 export interface AppContext {
@@ -65,14 +68,26 @@ export function createApp(ctx: AppContext): Express {
     app.use(
       pinoHttp({
         logger,
-        // A client's mistake (4xx) is routine; 5xx are our bugs (501 stands for a documented operation that lost its route).
-        customLogLevel: (_req, res) => (res.statusCode >= 500 ? 'error' : 'info'),
+        // A client's mistake (4xx) is routine; 5xx are our bugs (501 stands for a documented operation that lost its route),
+        // except 503, a database outage, already logged once by the error handler.
+        customLogLevel: (_req, res) => (res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : 'info'),
       }),
     );
   }
   app.use(express.json({ limit: '1mb' }));
 
   app.get('/healthz', async (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  // Readiness, unlike liveness, depends on the database; the probe is bounded, so it answers even when the database does not.
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.ping(READY_TIMEOUT_MS);
+    } catch (err) {
+      // The kind of failure, not the driver's message: that names the database's address, and this endpoint is public.
+      const timedOut = /timeout|within/i.test(err instanceof Error ? err.message : String(err));
+      throw new DatabaseUnavailableError(`The database is unavailable: ${timedOut ? `no answer within ${READY_TIMEOUT_MS} ms` : 'it cannot be reached'}`);
+    }
     res.json({ status: 'ok' });
   });
   const yaml = toYaml(spec);

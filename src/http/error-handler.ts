@@ -1,7 +1,8 @@
 /** The one error middleware: every error becomes `{"errors": ["…"]}` with the right status. */
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, TooManyRequestsError } from '../errors.js';
+import { isDatabaseUnreachable } from '../db/database-unreachable.js';
+import { DatabaseUnavailableError, HttpError, TooManyRequestsError } from '../errors.js';
 
 interface ValidatorError {
   status: number;
@@ -18,16 +19,22 @@ function readablePath(path: string | undefined): string {
   return (path ?? '').replace(/^[./]+/, '').replace(/\//g, '.');
 }
 
-/** Builds the error middleware; unknown errors are logged and answered with a plain 500. */
+/** Builds the error middleware; an unreachable database answers 503 with `Retry-After`, unknown errors are logged and answered with a plain 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
+    if (!(err instanceof HttpError) && isDatabaseUnreachable(err)) {
+      // Not our bug nor the client's: an outage, which the client can wait out. Logged without the stack, once per request.
+      logger.warn({ method: req.method, url: req.originalUrl, cause: err instanceof Error ? err.message : String(err) }, 'database unreachable');
+      err = new DatabaseUnavailableError();
+    }
     let status: number;
     let errors: string[];
     if (err instanceof HttpError) {
       status = err.status;
       errors = err.errors;
       if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfter));
+      if (err instanceof DatabaseUnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
     } else if (isValidatorError(err) && err.status >= 400 && err.status < 500) {
       status = err.status;
       errors = err.errors?.length

@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
+import { retryWhileUnreachable } from '../db/database-unreachable.js';
 import type { Database, DeviceRow, LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
 import { ConcurrencyLimit } from '../delivery/concurrency-limit.js';
 import { type DeviceDriver, type DeviceFacts, DeviceUnreachableError, type LiveToolKind, type LiveToolParams } from '../devices/device-driver.js';
@@ -285,7 +286,9 @@ export class LiveToolRunner {
     }
     // Stopping abandons the run (the job is handed back); a lost lease leaves the job to its new owner.
     if (this.stopped || signal.reason instanceof LeaseLostError) return;
-    await this.finish(job, outcome);
+    // A run that finished during a database outage is written once the database is back (the write is conditional on
+    // the lease, so a late one never makes a second callback), rather than run again, perhaps past its deadline.
+    await retryWhileUnreachable(() => this.finish(job, outcome), () => !this.stopped);
   }
 
   /** Moves a held job from `from` to `to`; throws LeaseLostError when the job is no longer ours. */
