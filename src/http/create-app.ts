@@ -94,7 +94,10 @@ export function createApp(ctx: AppContext): Express {
     ...OpenApiValidator.middleware({
       // The validator rewrites what it is given; keep the served spec intact.
       apiSpec: structuredClone(spec) as never,
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true },
+      // Request schemas declare `additionalProperties: false`; with `removeAdditional: true` such properties are dropped
+      // instead of refused (a newer client's field is ignored, as Meraki's API does) and never reach a handler. Not
+      // 'all': that would strip every schema with `properties` (an `if`, an `allOf` branch, the headers) of the rest.
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: true },
       validateResponses: ctx.config.validateResponses,
       // Authentication is ours (three header forms, 401 before anything else); the validator would only check presence.
       validateSecurity: false,
