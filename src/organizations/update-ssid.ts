@@ -1,20 +1,28 @@
 /** Updates one SSID's settings: the code behind PUT …/wireless/ssids/{number} and batch `update` actions. */
 import type { Kysely } from 'kysely';
-import { WirelessSsidSchema, WirelessSsidUpdateSchema } from '../../generated/client/schemas.gen.js';
 import type { UpdateNetworkWirelessSsidData, WirelessSsid } from '../../generated/client/types.gen.js';
 import type { Database } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
+import { loadSpec } from '../spec/load-spec.js';
 
 type SsidUpdate = NonNullable<UpdateNetworkWirelessSsidData['body']>;
 
 // Fields that only mean something for a pre-shared-key SSID.
 const PSK_FIELDS = ['psk', 'encryptionMode', 'wpaEncryptionMode'] as const;
 
+// Read from the bundled spec, not from generated/client's schemas: those leave out write-only properties such as `psk`.
+const schemas = loadSpec().components?.schemas ?? {};
+function propertiesOf(name: string): string[] {
+  const properties = (schemas[name] as { properties?: object } | undefined)?.properties;
+  if (!properties) throw new Error(`the spec has no properties for schema ${name}`);
+  return Object.keys(properties);
+}
+
 /** The settings an update may store: the properties the spec gives the update body. */
-const UPDATABLE = new Set<string>(Object.keys(WirelessSsidUpdateSchema.properties));
+const UPDATABLE = new Set<string>(propertiesOf('WirelessSsidUpdate'));
 
 /** The settings an SSID may keep: what the spec describes of an SSID or of its update, less `number` (the row's own). */
-const KNOWN = new Set<string>([...Object.keys(WirelessSsidSchema.properties), ...UPDATABLE].filter((field) => field !== 'number'));
+const KNOWN = new Set<string>([...propertiesOf('WirelessSsid'), ...UPDATABLE].filter((field) => field !== 'number'));
 
 /** The settings a read shows: the known ones less the write-only PSK (anything stored before unknown properties were dropped stays hidden). */
 const SHOWN = new Set<string>([...KNOWN].filter((field) => field !== 'psk'));
