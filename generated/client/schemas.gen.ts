@@ -493,6 +493,7 @@ export const DeviceSchema = {
 
 export const DeviceUpdateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to a device. Fields left out are unchanged.',
     properties: {
         name: {
