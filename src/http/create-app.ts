@@ -96,7 +96,8 @@ export function createApp(ctx: AppContext): Express {
       apiSpec: structuredClone(spec) as never,
       // Request schemas declare `additionalProperties: false`; with `removeAdditional: true` such properties are dropped
       // instead of refused (a newer client's field is ignored, as Meraki's API does) and never reach a handler. Not
-      // 'all': that would strip every schema with `properties` (an `if`, an `allOf` branch, the headers) of the rest.
+      // 'all': that also empties free-form objects (`additionalProperties: true`) and strips through `if` and `allOf`
+      // subschemas, removing properties that another part of the same schema lists.
       validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: true },
       validateResponses: ctx.config.validateResponses,
       // Authentication is ours (three header forms, 401 before anything else); the validator would only check presence.
