@@ -327,6 +327,27 @@ describe('unknown properties in request bodies are ignored', () => {
     expectClean(read);
   });
 
+  it('SSID settings stored with unknowns (before they were dropped) are hidden on read and dropped by the next update', async () => {
+    const networkId = t.demo.networkIds[0]!;
+    const db = t.server.ctx.db;
+    const where = { network_id: networkId, number: 6 };
+    const row = await db.selectFrom('ssids').select('settings').where('network_id', '=', where.network_id).where('number', '=', where.number).executeTakeFirstOrThrow();
+    await db
+      .updateTable('ssids')
+      .set({ settings: JSON.stringify({ ...row.settings, ...junk() }) })
+      .where('network_id', '=', where.network_id)
+      .where('number', '=', where.number)
+      .execute();
+    const read = await sdk.getNetworkWirelessSsid({ client: t.client, path: { networkId, number: 6 } });
+    expect(read.data!.name).toBe('Unconfigured SSID 7');
+    expectClean(read.data);
+    const put = await send('PUT', `/api/v1/networks/${networkId}/wireless/ssids/6`, { enabled: true });
+    expect(put.status).toBe(200);
+    const stored = await db.selectFrom('ssids').select('settings').where('network_id', '=', where.network_id).where('number', '=', where.number).executeTakeFirstOrThrow();
+    expectClean(stored.settings);
+    expect(stored.settings).toMatchObject({ name: 'Unconfigured SSID 7', enabled: true });
+  });
+
   it('no table of the database holds any of the unknown properties sent above', async () => {
     const db = t.server.ctx.db;
     const tables = await sql<{ table_name: string }>`

@@ -12,6 +12,8 @@ const PSK_FIELDS = ['psk', 'encryptionMode', 'wpaEncryptionMode'] as const;
 
 // Read from the bundled spec, not from generated/client's schemas: those leave out write-only properties such as `psk`.
 const schemas = loadSpec().components?.schemas ?? {};
+
+/** The property names the spec gives component schema `name`; throws when it has none (a renamed schema must not empty the lists). */
 function propertiesOf(name: string): string[] {
   const properties = (schemas[name] as { properties?: object } | undefined)?.properties;
   if (!properties) throw new Error(`the spec has no properties for schema ${name}`);
