@@ -33,6 +33,7 @@ export const HealthSchema = {
 
 export const CallbackRequestSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Where to deliver the result of an asynchronous operation. Give either\n`httpServer.id` (a configured HTTP server, whose URL and shared secret are\nused) or `url` (with an optional `sharedSecret`). The payload template\ndefaults to `wpt_00005` (Callback).\n',
     properties: {
         url: {
@@ -42,6 +43,7 @@ export const CallbackRequestSchema = {
         },
         httpServer: {
             type: 'object',
+            additionalProperties: false,
             description: 'A configured HTTP server (webhook receiver) to deliver to.',
             properties: {
                 id: {
@@ -52,6 +54,7 @@ export const CallbackRequestSchema = {
         },
         payloadTemplate: {
             type: 'object',
+            additionalProperties: false,
             description: 'Payload template used to render the callback.',
             properties: {
                 id: {
@@ -311,6 +314,7 @@ export const NetworkSchema = {
 
 export const NetworkCreateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A network to create.',
     required: [
         'name',
@@ -351,6 +355,7 @@ export const NetworkCreateSchema = {
 
 export const NetworkUpdateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to a network. Fields left out are unchanged.',
     properties: {
         name: {
@@ -488,6 +493,7 @@ export const DeviceSchema = {
 
 export const DeviceUpdateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to a device. Fields left out are unchanged.',
     properties: {
         name: {
@@ -722,6 +728,7 @@ export const WirelessSsidSchema = {
 
 export const WirelessSsidUpdateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to a wireless SSID. Fields left out are unchanged.',
     properties: {
         name: {
@@ -783,6 +790,7 @@ export const WirelessSsidUpdateSchema = {
         },
         dot11w: {
             type: 'object',
+            additionalProperties: false,
             description: 'Protected Management Frames (802.11w).',
             properties: {
                 enabled: {
@@ -797,6 +805,7 @@ export const WirelessSsidUpdateSchema = {
         },
         dot11r: {
             type: 'object',
+            additionalProperties: false,
             description: 'Fast roaming (802.11r).',
             properties: {
                 enabled: {
@@ -941,6 +950,7 @@ export const WirelessSsidUpdateSchema = {
 
 export const PingRequestSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A ping to run from a device.',
     required: [
         'target'
@@ -1215,6 +1225,7 @@ export const PingCallbackSchema = {
 
 export const PingDeviceRequestSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A check of the connectivity to a device (the cloud pings the device).',
     properties: {
         count: {
@@ -1363,6 +1374,7 @@ export const PingDeviceCallbackSchema = {
 
 export const WakeOnLanRequestSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A Wake-on-LAN packet to send from a device.',
     required: [
         'vlanId',
@@ -1496,6 +1508,7 @@ export const WakeOnLanCallbackSchema = {
 
 export const ArpTableRequestSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A request for the ARP table of a device.',
     properties: {
         callback: {
@@ -1658,6 +1671,7 @@ export const ArpTableCallbackSchema = {
 
 export const CableTestRequestSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A cable test to run on ports of a switch.',
     required: [
         'ports'
@@ -1892,6 +1906,7 @@ export const CableTestCallbackSchema = {
 
 export const ActionBatchActionSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'One action of a batch: an operation on a resource, with the body that the\ncorresponding API operation takes (validated against that operation\'s\nrequest body schema). For example `update` on\n`/networks/{networkId}/wireless/ssids/{number}` runs\n`updateNetworkWirelessSsid`.\n',
     required: [
         'resource',
@@ -1915,13 +1930,14 @@ export const ActionBatchActionSchema = {
         body: {
             type: 'object',
             additionalProperties: true,
-            description: 'Body of the action; its contents depend on the resource and operation (default `{}`).'
+            description: 'Body of the action; its contents depend on the resource and operation\n(default `{}`). It is checked against the request body of the operation\nthe action maps to: properties that request body does not describe are\ndropped, as they are from any request.\n'
         }
     }
 } as const;
 
 export const ActionBatchCreateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'An action batch to create.',
     required: [
         'actions'
@@ -1953,6 +1969,7 @@ export const ActionBatchCreateSchema = {
 
 export const ActionBatchUpdateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to an action batch that has not run yet.',
     properties: {
         confirmed: {
@@ -2232,6 +2249,7 @@ export const HttpServerSchema = {
 
 export const HttpServerCreateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'An HTTP server (webhook receiver) to add to a network.',
     required: [
         'name',
@@ -2250,6 +2268,7 @@ export const HttpServerCreateSchema = {
         },
         payloadTemplate: {
             type: 'object',
+            additionalProperties: false,
             description: 'Payload template used when posting to the HTTP server.',
             properties: {
                 payloadTemplateId: {
@@ -2267,6 +2286,7 @@ export const HttpServerCreateSchema = {
 
 export const HttpServerUpdateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to an HTTP server. Its URL cannot be changed.',
     properties: {
         name: {
@@ -2274,8 +2294,14 @@ export const HttpServerUpdateSchema = {
             minLength: 1,
             description: 'Name of the HTTP server.'
         },
+        url: {
+            type: 'string',
+            format: 'uri',
+            description: 'URL of the HTTP server, which cannot be changed (its ID is derived from\nit): when given, it must be the server\'s current URL, else the update is\nrefused with 400.\n'
+        },
         payloadTemplate: {
             type: 'object',
+            additionalProperties: false,
             description: 'Payload template used when posting to the HTTP server.',
             properties: {
                 payloadTemplateId: {
@@ -2346,6 +2372,7 @@ export const PayloadTemplateSchema = {
 
 export const PayloadTemplateCreateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A payload template to create. Give `body` or `bodyFile`.',
     required: [
         'name'
@@ -2382,6 +2409,7 @@ export const PayloadTemplateCreateSchema = {
 
 export const PayloadTemplateUpdateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to a payload template. Fields left out are unchanged.',
     properties: {
         name: {
@@ -2415,6 +2443,7 @@ export const PayloadTemplateUpdateSchema = {
 
 export const PayloadTemplateHeaderSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A header of a payload template; its value is a Liquid template.',
     required: [
         'name',
@@ -2435,6 +2464,7 @@ export const PayloadTemplateHeaderSchema = {
 
 export const WebhookTestCreateSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A test webhook to send.',
     required: [
         'url'
@@ -2856,6 +2886,7 @@ export const DongleDeviceSchema = {
 
 export const DongleExecuteRequestSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A Salt-like command to execute on a dongle, with its arguments.',
     required: [
         'command'
@@ -2893,6 +2924,7 @@ export const DongleExecuteRequestSchema = {
 
 export const DongleExecuteRawRequestSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A Salt-like command line to execute on a dongle.',
     required: [
         'command'
@@ -3317,6 +3349,7 @@ export const DongleJobSchema = {
 
 export const CallbackRequestWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Where to deliver the result of an asynchronous operation. Give either\n`httpServer.id` (a configured HTTP server, whose URL and shared secret are\nused) or `url` (with an optional `sharedSecret`). The payload template\ndefaults to `wpt_00005` (Callback).\n',
     properties: {
         url: {
@@ -3331,6 +3364,7 @@ export const CallbackRequestWritableSchema = {
         },
         httpServer: {
             type: 'object',
+            additionalProperties: false,
             description: 'A configured HTTP server (webhook receiver) to deliver to.',
             properties: {
                 id: {
@@ -3341,6 +3375,7 @@ export const CallbackRequestWritableSchema = {
         },
         payloadTemplate: {
             type: 'object',
+            additionalProperties: false,
             description: 'Payload template used to render the callback.',
             properties: {
                 id: {
@@ -3354,6 +3389,7 @@ export const CallbackRequestWritableSchema = {
 
 export const WirelessSsidUpdateWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to a wireless SSID. Fields left out are unchanged.',
     properties: {
         name: {
@@ -3420,6 +3456,7 @@ export const WirelessSsidUpdateWritableSchema = {
         },
         dot11w: {
             type: 'object',
+            additionalProperties: false,
             description: 'Protected Management Frames (802.11w).',
             properties: {
                 enabled: {
@@ -3434,6 +3471,7 @@ export const WirelessSsidUpdateWritableSchema = {
         },
         dot11r: {
             type: 'object',
+            additionalProperties: false,
             description: 'Fast roaming (802.11r).',
             properties: {
                 enabled: {
@@ -3578,6 +3616,7 @@ export const WirelessSsidUpdateWritableSchema = {
 
 export const PingRequestWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A ping to run from a device.',
     required: [
         'target'
@@ -3618,6 +3657,7 @@ export const PingRequestWritableSchema = {
 
 export const PingDeviceRequestWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A check of the connectivity to a device (the cloud pings the device).',
     properties: {
         count: {
@@ -3635,6 +3675,7 @@ export const PingDeviceRequestWritableSchema = {
 
 export const WakeOnLanRequestWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A Wake-on-LAN packet to send from a device.',
     required: [
         'vlanId',
@@ -3660,6 +3701,7 @@ export const WakeOnLanRequestWritableSchema = {
 
 export const ArpTableRequestWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A request for the ARP table of a device.',
     properties: {
         callback: {
@@ -3670,6 +3712,7 @@ export const ArpTableRequestWritableSchema = {
 
 export const CableTestRequestWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A cable test to run on ports of a switch.',
     required: [
         'ports'
@@ -3692,6 +3735,7 @@ export const CableTestRequestWritableSchema = {
 
 export const ActionBatchCreateWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'An action batch to create.',
     required: [
         'actions'
@@ -3723,6 +3767,7 @@ export const ActionBatchCreateWritableSchema = {
 
 export const HttpServerCreateWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'An HTTP server (webhook receiver) to add to a network.',
     required: [
         'name',
@@ -3746,6 +3791,7 @@ export const HttpServerCreateWritableSchema = {
         },
         payloadTemplate: {
             type: 'object',
+            additionalProperties: false,
             description: 'Payload template used when posting to the HTTP server.',
             properties: {
                 payloadTemplateId: {
@@ -3763,12 +3809,18 @@ export const HttpServerCreateWritableSchema = {
 
 export const HttpServerUpdateWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'Changes to an HTTP server. Its URL cannot be changed.',
     properties: {
         name: {
             type: 'string',
             minLength: 1,
             description: 'Name of the HTTP server.'
+        },
+        url: {
+            type: 'string',
+            format: 'uri',
+            description: 'URL of the HTTP server, which cannot be changed (its ID is derived from\nit): when given, it must be the server\'s current URL, else the update is\nrefused with 400.\n'
         },
         sharedSecret: {
             type: 'string',
@@ -3777,6 +3829,7 @@ export const HttpServerUpdateWritableSchema = {
         },
         payloadTemplate: {
             type: 'object',
+            additionalProperties: false,
             description: 'Payload template used when posting to the HTTP server.',
             properties: {
                 payloadTemplateId: {
@@ -3790,6 +3843,7 @@ export const HttpServerUpdateWritableSchema = {
 
 export const WebhookTestCreateWritableSchema = {
     type: 'object',
+    additionalProperties: false,
     description: 'A test webhook to send.',
     required: [
         'url'

@@ -1106,7 +1106,11 @@ export type ActionBatchAction = {
      */
     operation: 'create' | 'update' | 'destroy';
     /**
-     * Body of the action; its contents depend on the resource and operation (default `{}`).
+     * Body of the action; its contents depend on the resource and operation
+     * (default `{}`). It is checked against the request body of the operation
+     * the action maps to: properties that request body does not describe are
+     * dropped, as they are from any request.
+     *
      */
     body?: {
         [key: string]: unknown;
@@ -1353,6 +1357,13 @@ export type HttpServerUpdate = {
      * Name of the HTTP server.
      */
     name?: string;
+    /**
+     * URL of the HTTP server, which cannot be changed (its ID is derived from
+     * it): when given, it must be the server's current URL, else the update is
+     * refused with 400.
+     *
+     */
+    url?: string;
     /**
      * Payload template used when posting to the HTTP server.
      */
@@ -2358,6 +2369,13 @@ export type HttpServerUpdateWritable = {
      * Name of the HTTP server.
      */
     name?: string;
+    /**
+     * URL of the HTTP server, which cannot be changed (its ID is derived from
+     * it): when given, it must be the server's current URL, else the update is
+     * refused with 400.
+     *
+     */
+    url?: string;
     /**
      * Secret made available to payload templates. Never returned.
      */

@@ -70,7 +70,9 @@ export class ActionOperations {
    */
   static async compile(spec: OpenAPIV3_1.Document, supported: readonly string[]): Promise<ActionOperations> {
     const doc = await dereference(structuredClone(spec));
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    // Bodies as the HTTP validator treats them: properties a request schema does not describe (it declares
+    // `additionalProperties: false`) are removed from the body in place, so neither the stored batch nor a handler sees them.
+    const ajv = new Ajv2020({ allErrors: true, strict: false, removeAdditional: true });
     addFormats.default(ajv);
     // Path parameters arrive as text: coerce them to their schema types (integers for SSID numbers).
     const coercing = new Ajv2020({ allErrors: true, strict: false, coerceTypes: true });
@@ -124,7 +126,10 @@ export class ActionOperations {
     return new ActionOperations(paths);
   }
 
-  /** Matches `action` to its operation and validates it; the error says what is wrong, without the action's index. */
+  /**
+   * Matches `action` to its operation and validates it, removing from `action.body` what the operation's request body does
+   * not describe; the error says what is wrong, without the action's index.
+   */
   resolve(action: StoredAction): Resolution {
     let resource = action.resource.split('?')[0]!;
     for (const [legacy, modern] of LEGACY_PATHS) resource = resource.replace(legacy, modern);
@@ -153,8 +158,9 @@ export class ActionOperations {
         if (!operation.validateBody(body)) {
           return { ok: false, error: (operation.validateBody.errors ?? []).map((e) => describe('body', e)).join('; ') };
         }
-      } else if (Object.keys(body).length > 0) {
-        return { ok: false, error: `${action.operation} takes no body` };
+      } else {
+        // An operation without a request body describes no property at all: whatever the body holds is dropped.
+        for (const key of Object.keys(body)) delete body[key];
       }
       return { ok: true, action: { operationId: operation.operationId, params, body } };
     }

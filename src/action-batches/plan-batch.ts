@@ -21,7 +21,8 @@ export function actionLabel(index: number, action: StoredAction): string {
 }
 
 /**
- * Resolves and validates every action, then checks that the networks, devices and organizations they name are the
+ * Resolves and validates every action (removing from each action's body, in place, what its operation does not describe,
+ * so the batch is stored without it), then checks that the networks, devices and organizations they name are the
  * organization's (others' are reported as not found, like the ordinary endpoints do). Throws one InputError (400)
  * listing every bad action, so a batch is refused as a whole.
  */

@@ -109,7 +109,11 @@ export function createApp(ctx: AppContext): Express {
     ...OpenApiValidator.middleware({
       // The validator rewrites what it is given; keep the served spec intact.
       apiSpec: structuredClone(spec) as never,
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true },
+      // Request schemas declare `additionalProperties: false`; with `removeAdditional: true` such properties are dropped
+      // instead of refused (a newer client's field is ignored, as Meraki's API does) and never reach a handler. Not
+      // 'all': that also empties free-form objects (`additionalProperties: true`) and strips through `if` and `allOf`
+      // subschemas, removing properties that another part of the same schema lists.
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: true },
       validateResponses: ctx.config.validateResponses,
       // Authentication is ours (three header forms, 401 before anything else); the validator would only check presence.
       validateSecurity: false,
