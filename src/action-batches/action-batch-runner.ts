@@ -1,7 +1,9 @@
 /**
  * Runs confirmed asynchronous action batches in the background, in every process sharing the database: each loop claims
- * the oldest runnable batch nobody holds (FOR UPDATE SKIP LOCKED, held for the batch's whole transaction), so batches
- * left by a stopped process are simply taken by the next loop that looks. Also sweeps expired unconfirmed batches.
+ * a runnable batch nobody holds (FOR UPDATE SKIP LOCKED, held for the batch's whole transaction), so batches left by a
+ * stopped process are simply taken by the next loop that looks. Organizations take turns: a loop takes the oldest batch
+ * of the organization this runner served least recently. A batch whose run keeps throwing is retried after a back-off,
+ * then settled as failed (see `executeBatch`). Also sweeps expired unconfirmed batches.
  */
 import type { Db, Unlisten } from '../db/create-db.js';
 import { ACTION_BATCH_CHANNEL, executeBatch, type BatchEnv } from './execute-batch.js';
@@ -17,6 +19,12 @@ export interface BatchRunnerOptions {
   sweepIntervalMs: number;
 }
 
+/** How long a loop pauses after the database failed it, in milliseconds. */
+const ERROR_PAUSE_MS = 1_000;
+
+/** Organizations remembered in the serving order; one served longer ago than that counts as never served. */
+const SERVED_MEMORY = 1_000;
+
 /** The default tuning. */
 export const defaultBatchRunnerOptions: BatchRunnerOptions = { workers: 2, idleRecheckMs: 5_000, sweepIntervalMs: 60_000 };
 
@@ -28,6 +36,10 @@ export class ActionBatchRunner {
   private pendingWakes = 0;
   private unlisten: Unlisten | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Organizations by when a loop last claimed one of their batches, least recent first. */
+  private served: string[] = [];
+  /** Wakes set for batches waiting out a failure's back-off. */
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly db: Db,
@@ -63,36 +75,64 @@ export class ActionBatchRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const timer of this.retryTimers) clearTimeout(timer);
     for (const sleeper of this.sleepers.splice(0)) sleeper();
     await Promise.allSettled(this.loops);
     await this.unlisten?.();
+  }
+
+  /** Moves `organizationId` to the end of the serving order (claimed now). */
+  private markServed(organizationId: string): void {
+    const index = this.served.indexOf(organizationId);
+    if (index >= 0) this.served.splice(index, 1);
+    this.served.push(organizationId);
+    if (this.served.length > SERVED_MEMORY) this.served.shift();
+  }
+
+  /** Wakes a loop when a batch's failure back-off ends (other processes find it at their idle recheck). */
+  private wakeAt(at: Date): void {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.wake();
+    }, Math.max(0, at.getTime() - this.env.callbacks.now().getTime()) + 5);
+    timer.unref();
+    this.retryTimers.add(timer);
   }
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
       let ran = false;
       try {
-        ran = (await executeBatch(this.db, this.env, 'next')) !== undefined;
+        const row = await executeBatch(this.db, this.env, { next: true, servedLast: this.served }, (batch) => this.markServed(batch.organization_id));
+        ran = row !== undefined;
+        if (row?.status === 'pending' && row.next_attempt_at) this.wakeAt(row.next_attempt_at);
       } catch (err) {
-        // Not an action's fault (those fail the batch): the database is unreachable, say. The batch stays pending.
+        // The database failed the claim, or recording a failure: the batch stays pending, and this loop backs off.
         this.env.callbacks.logger.error({ err }, 'running an action batch failed; it stays pending');
+        await this.pause(ERROR_PAUSE_MS);
+        continue;
       }
       if (ran || this.stopping) continue;
       if (this.pendingWakes > 0) {
         this.pendingWakes -= 1;
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.sleepers = this.sleepers.filter((s) => s !== wakeUp);
-          resolve();
-        }, this.options.idleRecheckMs);
-        const wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        this.sleepers.push(wakeUp);
-      });
+      await this.pause(this.options.idleRecheckMs);
     }
+  }
+
+  /** Sleeps for `ms` milliseconds or until woken. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleepers = this.sleepers.filter((s) => s !== wakeUp);
+        resolve();
+      }, ms);
+      const wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.sleepers.push(wakeUp);
+    });
   }
 }

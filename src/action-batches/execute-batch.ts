@@ -7,6 +7,8 @@ import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import type { ActionBatchResultsRecord, ActionBatchRow, CreatedResource, Database, StoredAction } from '../db/database.js';
+import { isDatabaseUnreachable } from '../db/database-unreachable.js';
+import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
 import { HttpError } from '../errors.js';
 import { actionHandlers } from './action-handlers.js';
 import type { ActionOperations } from './action-operations.js';
@@ -18,8 +20,12 @@ export interface BatchEnv {
   callbacks: CallbackContext;
 }
 
-/** Which batch to run: a given one (waiting for its lock), or the oldest runnable one nobody holds. */
-export type BatchTarget = { id: string } | 'next';
+/**
+ * Which batch to run: a given one (waiting for its lock), or the next runnable one nobody holds. `next` takes the
+ * oldest runnable batch of the organization served least recently: organizations in `servedLast` (least recent
+ * first) come after every other, so one organization's backlog or retries wait their turn behind another's batch.
+ */
+export type BatchTarget = { id: string } | { next: true; servedLast?: readonly string[] };
 
 /**
  * How long a confirmed synchronous batch is left to the request running it before a runner takes it over, in
@@ -103,14 +109,21 @@ async function failBatch(db: Kysely<Database>, env: BatchEnv, id: string, error:
 }
 
 /** One attempt: claim, run every action, record success; an action that throws becomes an ActionFailure. */
-async function attempt(db: Kysely<Database>, env: BatchEnv, target: BatchTarget, claimed: (id: string) => void): Promise<ActionBatchRow | undefined> {
+async function attempt(db: Kysely<Database>, env: BatchEnv, target: BatchTarget, claimed: (batch: ActionBatchRow) => void): Promise<ActionBatchRow | undefined> {
   return db.transaction().execute(async (trx) => {
     let query = trx.selectFrom('action_batches').selectAll().where('confirmed', '=', true).where('status', '=', 'pending');
-    if (target === 'next') {
-      const takeover = new Date(env.callbacks.now().getTime() - SYNC_TAKEOVER_MS);
+    if ('next' in target) {
+      const now = env.callbacks.now();
+      const takeover = new Date(now.getTime() - SYNC_TAKEOVER_MS);
+      const servedLast = [...(target.servedLast ?? [])];
+      // The candidates come from the partial index on confirmed, pending batches: at most ACTION_BATCH_MAX_RUNNING per
+      // organization, so sorting them by organization turn costs little. A failed batch counts from its next try, so it
+      // does not stay the oldest.
       query = query
         .where((eb) => eb.or([eb('synchronous', '=', false), eb('confirmed_at', '<', takeover)]))
-        .orderBy('confirmed_at')
+        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+        .orderBy(sql`coalesce(array_position(${servedLast}::bigint[], organization_id), 0)`)
+        .orderBy(sql`coalesce(next_attempt_at, confirmed_at)`)
         .orderBy('id')
         .limit(1)
         .forUpdate()
@@ -120,7 +133,7 @@ async function attempt(db: Kysely<Database>, env: BatchEnv, target: BatchTarget,
     }
     const batch = await query.executeTakeFirst();
     if (!batch) return undefined;
-    claimed(batch.id);
+    claimed(batch);
     const created: CreatedResource[] = [];
     for (const [index, action] of batch.actions.entries()) {
       try {
@@ -151,27 +164,82 @@ async function attempt(db: Kysely<Database>, env: BatchEnv, target: BatchTarget,
 }
 
 /**
- * Runs the target batch if it is confirmed and still pending; returns its finished row, or undefined when there was
- * nothing to run (already finished, not confirmed, or every runnable batch is held by another runner).
+ * Records that running batch `id` threw for no action's reason (the actions' transaction rolled back): one plain
+ * statement, which pushes its next try back (`workFailureBackoffMs`), or, at the MAX_WORK_FAILURES-th failure, settles
+ * it `failed` with the error; its callback then fails unsent with the reason. Returns the row, or undefined when the
+ * batch had already finished.
  */
-export async function executeBatch(db: Kysely<Database>, env: BatchEnv, target: BatchTarget): Promise<ActionBatchRow | undefined> {
+async function recordFailure(db: Kysely<Database>, env: BatchEnv, id: string, err: unknown): Promise<ActionBatchRow | undefined> {
+  const reason = workFailureReason(err);
+  const now = env.callbacks.now();
+  const error = `The batch could not be run (${MAX_WORK_FAILURES} attempts): ${reason}`;
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('action_batches')
+      .set({
+        failures: sql`failures + 1`,
+        last_error: reason,
+        status: sql`case when failures + 1 >= ${MAX_WORK_FAILURES} then 'failed' else status end`,
+        errors: sql`case when failures + 1 >= ${MAX_WORK_FAILURES} then ${JSON.stringify([error])}::jsonb else errors end`,
+        finished_at: sql`case when failures + 1 >= ${MAX_WORK_FAILURES} then ${now}::timestamptz end`,
+        next_attempt_at: sql`case when failures + 1 < ${MAX_WORK_FAILURES} then ${nextTryAfterFailure(now, sql.ref('failures'))} end`,
+      } as never)
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (row.status === 'failed') {
+      env.callbacks.logger.error({ err, actionBatchId: id, failures: row.failures }, 'action batch kept failing; settled as failed');
+      if (row.callback_id) await failCallbackUnsent(trx, row.callback_id, `not sent: ${error}`);
+    } else {
+      env.callbacks.logger.warn({ err, actionBatchId: id, failures: row.failures, nextAttemptAt: row.next_attempt_at }, 'running an action batch failed; it will be tried again');
+    }
+    return row;
+  });
+}
+
+/**
+ * Runs the target batch if it is confirmed and still pending; returns its finished row, or undefined when there was
+ * nothing to run (already finished, not confirmed, or every runnable batch is held by another runner). A claimed batch
+ * whose run throws for no action's reason comes back still pending with its failure counted (or, the last time,
+ * failed); `onClaim` hears of each batch claimed, before it runs.
+ */
+export async function executeBatch(
+  db: Kysely<Database>,
+  env: BatchEnv,
+  target: BatchTarget,
+  onClaim?: (batch: ActionBatchRow) => void,
+): Promise<ActionBatchRow | undefined> {
   for (let n = 1; ; n += 1) {
     let batchId: string | undefined;
     try {
-      return await attempt(db, env, target, (id) => {
-        batchId = id;
+      return await attempt(db, env, target, (batch) => {
+        batchId = batch.id;
+        onClaim?.(batch);
       });
     } catch (err) {
-      if (!(err instanceof ActionFailure) || batchId === undefined) throw err;
-      // A deadlock is no fault of the batch: run it again from the start (the other batch has gone ahead).
-      if (isDeadlock(err.original) && n < DEADLOCK_ATTEMPTS) {
-        target = { id: batchId };
-        continue;
+      // Nothing claimed (the database is unreachable, say): nothing to count against.
+      if (batchId === undefined) throw err;
+      let failure = err;
+      if (err instanceof ActionFailure) {
+        // A deadlock is no fault of the batch: run it again from the start (the other batch has gone ahead).
+        if (isDeadlock(err.original) && n < DEADLOCK_ATTEMPTS) {
+          target = { id: batchId };
+          continue;
+        }
+        if (!(err.original instanceof HttpError)) {
+          env.callbacks.logger.warn({ err: err.original, actionBatchId: batchId, index: err.index }, 'action batch action failed unexpectedly');
+        }
+        try {
+          return await failBatch(db, env, batchId, err.reason);
+        } catch (recordErr) {
+          failure = recordErr;
+        }
       }
-      if (!(err.original instanceof HttpError)) {
-        env.callbacks.logger.warn({ err: err.original, actionBatchId: batchId, index: err.index }, 'action batch action failed unexpectedly');
-      }
-      return failBatch(db, env, batchId, err.reason);
+      // Not the batch's fault either: it stays pending, and the runner backs off.
+      if (isDatabaseUnreachable(failure)) throw failure;
+      return recordFailure(db, env, batchId, failure);
     }
   }
 }

@@ -204,6 +204,10 @@ export interface LiveToolJobTable {
   leased_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** How many times a runner started the job on its device (more than once only after a take-over). */
   runs: ColumnType<number, number | undefined, number>;
+  /** How many times running or finishing the job threw for a reason other than its device (see `MAX_WORK_FAILURES`). */
+  failures: ColumnType<number, number | undefined, number>;
+  /** The error of the last such failure. */
+  last_error: string | null;
 }
 
 /** `dongle_commands` table: one row per execute / execute_raw, kept until it expires (2 days by default). */
@@ -233,6 +237,12 @@ export interface DongleCommandTable {
   /** The minion's return `{return, retcode, success}` and when it was stamped, once answered. */
   result: ColumnType<DongleCommandResult | null, undefined, string>;
   expires_at: ColumnType<Date, Date, never>;
+  /** How many times settling the command threw (see `MAX_WORK_FAILURES`). */
+  failures: ColumnType<number, number | undefined, number>;
+  /** The error of the last such failure. */
+  last_error: ColumnType<string | null, undefined, string | null>;
+  /** Not settled before this time after a failure (null: due by its answer and deadline alone). */
+  next_attempt_at: ColumnType<Date | null, undefined, Date | null>;
 }
 
 /** What a dongle returned for a command. */
@@ -287,6 +297,12 @@ export interface ActionBatchTable {
   finished_at: ColumnType<Date | null, undefined, Date>;
   /** When an unconfirmed batch is deleted; null once confirmed. */
   expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** How many times running the batch threw for a reason other than one of its actions (see `MAX_WORK_FAILURES`). */
+  failures: ColumnType<number, number | undefined, number>;
+  /** The error of the last such failure. */
+  last_error: string | null;
+  /** Not run before this time after a failure (null: runnable once confirmed). */
+  next_attempt_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /** The whole schema, for `Kysely<Database>`. */

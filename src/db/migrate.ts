@@ -7,6 +7,7 @@ import * as liveToolLeases from './migrations/0004-live-tool-leases.js';
 import * as dongleCommands from './migrations/0005-dongle-commands.js';
 import * as actionBatches from './migrations/0006-action-batches.js';
 import * as outboxFillfactor from './migrations/0007-outbox-fillfactor.js';
+import * as workFailures from './migrations/0008-work-failures.js';
 
 // Listed statically (not read from disk) so the same code runs under tsx, tests and bundlers.
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-dongle-commands': dongleCommands,
   '0006-action-batches': actionBatches,
   '0007-outbox-fillfactor': outboxFillfactor,
+  '0008-work-failures': workFailures,
 };
 
 /** Brings the schema up to date; throws with the failing migration's name if one fails. */

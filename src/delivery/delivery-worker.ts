@@ -5,11 +5,12 @@ import type { CallbackContext } from '../callbacks/callback-context.js';
 import { DELIVERY_CHANNEL } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
+import { workFailureReason } from '../db/work-failures.js';
 import { claimDeliveries, nextDueAt, type ClaimedDelivery } from './claim-deliveries.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
 import type { HttpSender, SendResult } from './http-sender.js';
-import { recordOutcomes, type AttemptRecord } from './record-outcomes.js';
+import { abandonDeliveries, recordOutcomes, type AttemptRecord } from './record-outcomes.js';
 import { nextStep, type RetryPolicy } from './retry-policy.js';
 
 /** Worker tuning. */
@@ -117,23 +118,55 @@ export class DeliveryWorker {
       // A full batch suggests a backlog: bring another loop in.
       if (claimed.length === this.options.batchSize) this.sleepers.shift()?.();
       const records = await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
-      try {
-        await pRetry(() => recordOutcomes(this.db, records), {
-          retries: 1_000,
-          minTimeout: 100,
-          maxTimeout: 2_000,
-          // While the database is unreachable the outcomes are held and retried until shortly before the lease runs out:
-          // written once it is back, rather than every delivery of the batch sent a second time.
-          maxRetryTime: Math.max(0, claimedAt + this.options.leaseMs - 5_000 - Date.now()),
-          shouldRetry: ({ error, attemptNumber }) => !this.stopping && (attemptNumber <= 5 || isDatabaseUnreachable(error)),
-        });
-      } catch (err) {
-        // The leases will expire and the deliveries be sent again: at-least-once, never lost.
-        this.ctx.logger.error({ err, deliveries: records.length }, 'recording delivery outcomes failed');
-      }
+      await this.record(records, claimedAt);
       for (const r of records) {
         this.metrics?.deliveries.inc({ outcome: r.step.action === 'done' ? 'delivered' : r.step.action === 'retry' ? 'retried' : 'failed' });
         if (r.step.action === 'give-up') this.ctx.logger.warn({ deliveryId: r.delivery.id, url: r.delivery.url, reason: r.step.reason }, 'delivery abandoned');
+      }
+    }
+  }
+
+  /**
+   * Records a batch of attempts. When the batch cannot be recorded (after retries), each attempt is recorded alone, so
+   * that one delivery whose record fails (a poisoned row) is abandoned with the reason instead of taking the batch
+   * with it and being sent again, with the others, every time the leases run out.
+   */
+  private async record(records: AttemptRecord[], claimedAt: number): Promise<void> {
+    try {
+      await pRetry(() => recordOutcomes(this.db, records), {
+        retries: 1_000,
+        minTimeout: 100,
+        maxTimeout: 2_000,
+        // While the database is unreachable the outcomes are held and retried until shortly before the lease runs out:
+        // written once it is back, rather than every delivery of the batch sent a second time.
+        maxRetryTime: Math.max(0, claimedAt + this.options.leaseMs - 5_000 - Date.now()),
+        shouldRetry: ({ error, attemptNumber }) => !this.stopping && (attemptNumber <= 5 || isDatabaseUnreachable(error)),
+      });
+      return;
+    } catch (err) {
+      // Unreachable: the leases will expire and the deliveries be sent again: at-least-once, never lost.
+      if (isDatabaseUnreachable(err) || records.length === 0) {
+        this.ctx.logger.error({ err, deliveries: records.length }, 'recording delivery outcomes failed');
+        return;
+      }
+      if (records.length > 1) this.ctx.logger.warn({ err, deliveries: records.length }, 'recording delivery outcomes failed; recording them one by one');
+    }
+    for (const record of records) {
+      try {
+        await recordOutcomes(this.db, [record]);
+      } catch (err) {
+        if (isDatabaseUnreachable(err)) {
+          this.ctx.logger.error({ err, deliveryId: record.delivery.id }, 'recording a delivery outcome failed');
+          continue;
+        }
+        const reason = `its outcome could not be recorded: ${workFailureReason(err)}`;
+        try {
+          await abandonDeliveries(this.db, [{ id: record.delivery.id, callbackId: record.delivery.callback_id, reason }]);
+          this.ctx.logger.error({ err, deliveryId: record.delivery.id }, 'delivery abandoned: its outcome could not be recorded');
+        } catch (abandonErr) {
+          // Its lease runs out and it is sent again.
+          this.ctx.logger.error({ err: abandonErr, deliveryId: record.delivery.id }, 'abandoning a delivery failed');
+        }
       }
     }
   }
@@ -178,16 +211,27 @@ export class DeliveryWorker {
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<AttemptRecord> {
-    const releaseOverall = await this.overall.acquire();
-    const releaseHost = await this.hostLimit(delivery.url).acquire();
+    let host: ConcurrencyLimit;
+    let headers: { own: Record<string, string>; template: Record<string, string> };
     const sentAt = this.ctx.now();
+    try {
+      host = this.hostLimit(delivery.url);
+      headers = this.headersFor(delivery, sentAt);
+    } catch (err) {
+      // The request cannot even be built (a stored URL that does not parse, a secret that no longer decrypts): no
+      // retry would fare better, so the delivery is abandoned at once with the reason, never thrown at the loop.
+      const error = `could not be attempted: ${workFailureReason(err)}`;
+      const sent: SendResult = { outcome: { kind: 'network', error }, responseCode: null, durationMs: 0 };
+      return { delivery, sent, step: { action: 'give-up', reason: error }, sentAt, now: this.ctx.now() };
+    }
+    const releaseOverall = await this.overall.acquire();
+    const releaseHost = await host.acquire();
     let sent: SendResult;
     try {
-      const { own, template } = this.headersFor(delivery, sentAt);
-      sent = await this.sender.send(delivery.url, own, delivery.body, { templateHeaders: template, now: this.ctx.now });
+      sent = await this.sender.send(delivery.url, headers.own, delivery.body, { templateHeaders: headers.template, now: this.ctx.now });
     } catch (err) {
-      // Only our own bug gets here (e.g. a secret that no longer decrypts): recorded as a failed attempt, never thrown.
-      sent = { outcome: { kind: 'network', error: `could not send: ${err instanceof Error ? err.message : String(err)}` }, responseCode: null, durationMs: 0 };
+      // The sender never throws for a remote failure: only our own bug gets here, recorded as a failed attempt, never thrown.
+      sent = { outcome: { kind: 'network', error: `could not send: ${workFailureReason(err)}` }, responseCode: null, durationMs: 0 };
     } finally {
       releaseHost();
       releaseOverall();

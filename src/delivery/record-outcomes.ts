@@ -72,3 +72,28 @@ export async function recordOutcomes(db: Kysely<Database>, records: AttemptRecor
     }
   });
 }
+
+/** A delivery to give up on without an attempt to record, and why. */
+export interface Abandoned {
+  id: string;
+  callbackId: string;
+  reason: string;
+}
+
+/**
+ * Gives up on deliveries whose outcome could not be recorded: plain updates of the delivery and its callback (no
+ * attempt row, no status recomputed from other rows), so they do not fail the way recording did.
+ */
+export async function abandonDeliveries(db: Kysely<Database>, abandoned: Abandoned[]): Promise<void> {
+  if (abandoned.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    await sql`
+      update deliveries d set status = 'failed', last_error = u.reason, leased_until = null, finished_at = now()
+      from unnest(${abandoned.map((a) => a.id)}::bigint[], ${abandoned.map((a) => a.reason)}::text[]) as u(id, reason)
+      where d.id = u.id and d.status = 'pending'`.execute(trx);
+    await sql`
+      update callbacks c set status = 'failed', errors = c.errors || jsonb_build_array(u.reason)
+      from unnest(${abandoned.map((a) => a.callbackId)}::bigint[], ${abandoned.map((a) => `abandoned: ${a.reason}`)}::text[]) as u(id, reason)
+      where c.id = u.id`.execute(trx);
+  });
+}

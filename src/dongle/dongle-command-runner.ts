@@ -1,12 +1,17 @@
 /**
  * Settles dongle commands when they fall due: the device's answer (COMMAND_EXECUTED) at its answer time, the TIMEOUT at
  * its deadline. Both times are stored on the row, so whichever server is up when one passes settles it, after a restart too.
+ * A command whose settling throws is rolled back alone (a savepoint), so it holds up no other command, and is tried
+ * again after a back-off; after MAX_WORK_FAILURES it is closed as a TIMEOUT (AutoPi's only unsuccessful state) with the
+ * error kept and its callback failed unsent.
  */
 import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import type { Database, DongleCommandRow } from '../db/database.js';
+import { isDatabaseUnreachable } from '../db/database-unreachable.js';
+import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
 import { executedPayload, timeoutPayload } from './dongle-command.js';
 import { pythonIsoformat } from './salt-python-text.js';
 import { runSaltFunction } from './salt-functions.js';
@@ -29,6 +34,8 @@ export class DongleCommandRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** A failure could not be recorded during the last pass: wait ERROR_PAUSE_MS rather than look again at once. */
+  private backOff = false;
   private stopped = false;
   private unlisten: Unlisten | undefined;
 
@@ -72,9 +79,10 @@ export class DongleCommandRunner {
     try {
       do {
         this.again = false;
+        this.backOff = false;
         await this.settleDue();
-        sleepMs = await this.untilNextDue();
-      } while (this.again && !this.stopped);
+        sleepMs = this.backOff ? ERROR_PAUSE_MS : await this.untilNextDue();
+      } while (this.again && !this.stopped && !this.backOff);
     } catch (err) {
       this.callbacks.logger.error({ err }, 'settling dongle commands failed; trying again shortly');
       sleepMs = ERROR_PAUSE_MS;
@@ -90,7 +98,8 @@ export class DongleCommandRunner {
     const { due } = await this.db
       .selectFrom('dongle_commands')
       // least() skips nulls: an offline device's command waits only for its deadline, a timed-out one only for its answer.
-      .select(sql<Date | null>`min(least(answer_at, case when timed_out_at is null then deadline end))`.as('due'))
+      // greatest() too skips nulls: a command waiting out a failure's back-off is due when the back-off ends.
+      .select(sql<Date | null>`min(greatest(least(answer_at, case when timed_out_at is null then deadline end), next_attempt_at))`.as('due'))
       .where('answered_at', 'is', null)
       .executeTakeFirstOrThrow();
     if (!due) return MAX_SLEEP_MS;
@@ -106,6 +115,7 @@ export class DongleCommandRunner {
           .selectFrom('dongle_commands')
           .selectAll()
           .where('answered_at', 'is', null)
+          .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
           .where((eb) =>
             eb.or([
               eb('answer_at', '<=', now),
@@ -121,10 +131,59 @@ export class DongleCommandRunner {
           .forUpdate()
           .skipLocked()
           .execute();
-        for (const row of rows) await this.settle(trx, row, now);
+        for (const row of rows) {
+          // One command's failure must not undo the others settled in this transaction, nor stop the rest.
+          await sql`savepoint settle_command`.execute(trx);
+          try {
+            await this.settle(trx, row, now);
+            await sql`release savepoint settle_command`.execute(trx);
+          } catch (err) {
+            await sql`rollback to savepoint settle_command`.execute(trx);
+            if (isDatabaseUnreachable(err)) throw err;
+            try {
+              await this.recordFailure(trx, row, err, now);
+            } catch (recordErr) {
+              // Not even the failure could be written: the command stays due, and this runner backs off.
+              await sql`rollback to savepoint settle_command`.execute(trx);
+              this.callbacks.logger.error({ err: recordErr, jid: row.jid }, 'recording a dongle command failure failed');
+              this.backOff = true;
+            }
+          }
+        }
         return rows.length;
       });
-      if (settled < BATCH || this.stopped) return;
+      if (settled < BATCH || this.stopped || this.backOff) return;
+    }
+  }
+
+  /**
+   * Counts a failure to settle `row` (whatever it did was rolled back): it waits out a back-off, or at the
+   * MAX_WORK_FAILURES-th failure it is closed, `answered_at` and `timed_out_at` set without a result (so it reads as
+   * TIMEOUT and leaves the waiting commands), and its callback failed unsent. Plain updates, which do not re-run the
+   * function nor render a payload.
+   */
+  private async recordFailure(trx: Kysely<Database>, row: DongleCommandRow, err: unknown, now: Date): Promise<void> {
+    const reason = workFailureReason(err);
+    const settle = sql<boolean>`failures + 1 >= ${MAX_WORK_FAILURES}`;
+    const updated = await trx
+      .updateTable('dongle_commands')
+      .set({
+        failures: sql`failures + 1`,
+        last_error: reason,
+        next_attempt_at: sql`case when ${settle} then null else ${nextTryAfterFailure(now, sql.ref('failures'))} end`,
+        answered_at: sql`case when ${settle} then ${now}::timestamptz end`,
+        timed_out_at: sql`case when ${settle} then coalesce(timed_out_at, ${now}::timestamptz) else timed_out_at end`,
+      } as never)
+      .where('jid', '=', row.jid)
+      .returning(['failures', 'callback_id', 'answered_at'])
+      .executeTakeFirstOrThrow();
+    if (updated.answered_at === null) {
+      this.callbacks.logger.warn({ err, jid: row.jid, failures: updated.failures }, 'settling a dongle command failed; it will be tried again');
+      return;
+    }
+    this.callbacks.logger.error({ err, jid: row.jid, failures: updated.failures }, 'dongle command kept failing; closed without an answer');
+    if (updated.callback_id) {
+      await failCallbackUnsent(trx, updated.callback_id, `not sent: the command could not be settled (${MAX_WORK_FAILURES} attempts): ${reason}`);
     }
   }
 

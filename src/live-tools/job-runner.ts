@@ -5,18 +5,20 @@ import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
-import { retryWhileUnreachable } from '../db/database-unreachable.js';
+import { isDatabaseUnreachable, retryWhileUnreachable } from '../db/database-unreachable.js';
 import type { Database, DeviceRow, LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
 import { ConcurrencyLimit } from '../delivery/concurrency-limit.js';
+import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
 import { type DeviceDriver, type DeviceFacts, DeviceUnreachableError, type LiveToolKind, type LiveToolParams } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
 import { Batcher } from './batcher.js';
+import { FairLimit } from './fair-limit.js';
 import { claimDueJobs, claimJobs, LIVE_TOOLS_CHANNEL, markRunning, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
 import { storedResult, toLiveToolJob } from './live-tool-job.js';
 
 /** How many jobs run at once, and how jobs are leased. */
 export interface JobRunnerOptions {
-  /** Jobs in flight across all devices (default 64). */
+  /** Jobs in flight across all devices (default 64); a freed slot goes to the organization served least recently. */
   maxInFlight: number;
   /** Jobs in flight on one device (default 4); more wait their turn, so one device cannot take every slot. */
   maxPerDevice: number;
@@ -57,7 +59,7 @@ export class LiveToolRunner {
   /** This runner's name in `lease_owner` (and the payload of its NOTIFYs, which it ignores itself). */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly options: JobRunnerOptions;
-  private readonly overall: ConcurrencyLimit;
+  private readonly overall: FairLimit;
   private readonly perDevice = new Map<string, { limit: ConcurrencyLimit; users: number }>();
   /** Jobs this runner holds, with the controller that abandons or times out each run. */
   private readonly held = new Map<string, AbortController>();
@@ -84,7 +86,7 @@ export class LiveToolRunner {
     options: Partial<JobRunnerOptions> = {},
   ) {
     this.options = { ...defaultJobRunnerOptions, ...options };
-    this.overall = new ConcurrencyLimit(this.options.maxInFlight);
+    this.overall = new FairLimit(this.options.maxInFlight);
     this.claims = new Batcher(async (ids) => {
       const rows = new Map((await claimJobs(this.db, this.owner, this.options.leaseMs, ids)).map((row) => [row.id, row]));
       return (id) => rows.get(id);
@@ -227,15 +229,53 @@ export class LiveToolRunner {
     const controller = new AbortController();
     this.held.set(job.id, controller);
     const run = this.run(job, controller)
+      .catch((err: unknown) => this.recordFailure(job, err))
       .catch((err: unknown) => {
-        // The job stays unfinished under our lease; when the lease runs out a scan claims it again.
-        this.callbacks.logger.error({ err, jobId: job.id }, 'live tool job could not be finished');
+        // Not even the failure could be written: the job stays under our lease, and a scan claims it again when it runs out.
+        this.callbacks.logger.error({ err, jobId: job.id }, 'live tool job could not be finished, nor its failure recorded');
       })
       .finally(() => {
         this.held.delete(job.id);
         this.runs.delete(run);
       });
     this.runs.add(run);
+  }
+
+  /**
+   * Counts a run that threw for no reason of its device (finishing it failed, say): the job is handed back to wait out
+   * a back-off in `leased_until`, after which any runner claims it and runs it again; at the MAX_WORK_FAILURES-th
+   * failure it is settled `failed` with the error instead and its callback failed unsent. Plain updates, which cannot
+   * fail the way finishing did.
+   */
+  private async recordFailure(job: LiveToolJobRow, err: unknown): Promise<void> {
+    // An unreachable database is no fault of the job: it stays under our lease, and is claimed again when that runs out.
+    if (isDatabaseUnreachable(err) || this.stopped) throw err;
+    const reason = workFailureReason(err);
+    const error = `The job could not be finished (${MAX_WORK_FAILURES} attempts): ${reason}`;
+    const now = this.callbacks.now();
+    const settled = await this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ status: LiveToolJobStatus; callback_id: string | null; failures: number }>`
+        update live_tool_jobs set
+          failures = failures + 1, last_error = ${reason},
+          status = case when failures + 1 >= ${MAX_WORK_FAILURES} then 'failed' else status end,
+          error = case when failures + 1 >= ${MAX_WORK_FAILURES} then ${error} else error end,
+          finished_at = case when failures + 1 >= ${MAX_WORK_FAILURES} then ${now}::timestamptz else finished_at end,
+          lease_owner = null,
+          leased_until = case when failures + 1 < ${MAX_WORK_FAILURES} then ${nextTryAfterFailure(now, sql.ref('failures'))} end
+        where id = ${job.id} and lease_owner = ${this.owner} and status not in ('complete', 'failed')
+        returning status, callback_id, failures`.execute(trx);
+      const row = rows[0];
+      if (!row) return true;
+      if (row.status === 'failed') {
+        this.callbacks.logger.error({ err, jobId: job.id, failures: row.failures }, 'live tool job kept failing; settled as failed');
+        if (row.callback_id) await failCallbackUnsent(trx, row.callback_id, `not sent: ${error}`);
+        return true;
+      }
+      this.callbacks.logger.warn({ err, jobId: job.id, failures: row.failures }, 'live tool job could not be finished; it will be run again');
+      return false;
+    });
+    // The idle scan then sleeps until the back-off ends (the first lease to run out).
+    if (!settled) this.wake();
   }
 
   private deviceLimit(serial: string): ConcurrencyLimit {
@@ -268,11 +308,11 @@ export class LiveToolRunner {
     try {
       // Device slot first: a job waiting on a busy device must not hold one of the overall slots.
       releaseDevice = await abortable(deviceSlot.acquire(), signal);
-      releaseOverall = this.overall.tryAcquire();
+      releaseOverall = this.overall.tryAcquire(job.organization_id);
       if (!releaseOverall) {
         // Its device is free but every runner slot is taken. (With a slot free at once, `ready` lasts no time and is not written.)
         await this.setStatus(job, 'scheduled', 'ready');
-        releaseOverall = await abortable(this.overall.acquire(), signal);
+        releaseOverall = await abortable(this.overall.acquire(job.organization_id), signal);
       }
       outcome = await this.execute(job, signal);
     } catch (err) {
