@@ -213,7 +213,7 @@ export class TemplatePool implements TemplateRenderer {
           for (const queued of this.queue.splice(0)) queued.reject(reason);
           reject(reason);
         } else if (task) {
-          task.reject(slot.ending instanceof TemplateError ? slot.ending : crashReason(crash, this.heapMb));
+          task.reject(crashReason(crash, this.heapMb));
         }
         if (!this.closed && slot.ready && this.slots.size < this.minThreads) this.spawn().catch(() => {});
         this.pump();
@@ -221,10 +221,15 @@ export class TemplatePool implements TemplateRenderer {
     });
   }
 
-  /** Terminates a worker; a task it was running fails with `reason`. */
+  /** Terminates a worker; a task it was running fails with `reason` at once, not when the worker has gone. */
   private async end(slot: Slot, reason: TemplateError | 'quiet'): Promise<void> {
     if (slot.ending) return;
     slot.ending = reason;
+    // A worker deep inside one native call (a sort, a join) can take a while to notice termination; its caller need not
+    // wait for that. It still counts against maxThreads until it exits, so a stuck worker never adds a thread.
+    const task = slot.running;
+    slot.running = undefined;
+    if (task && reason instanceof TemplateError) task.reject(reason);
     await slot.worker.terminate();
   }
 }
