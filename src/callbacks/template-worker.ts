@@ -1,6 +1,7 @@
 /** The worker thread a TemplatePool renders in: one engine and its parse cache per worker, one task at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkTemplate, renderPayload, TemplateError, type PayloadTemplateSource, type RenderedPayload } from './render-payload.js';
+import { includedTemplates } from './included-templates.js';
 import { createTemplateEngine, type TemplateLimits } from './template-engine.js';
 
 /** A task for the worker: check a template against the samples, or render one for a payload. */
@@ -31,5 +32,8 @@ if (port) {
   port.on('message', (task: TemplateTask) => {
     void run(task).then((answer) => port.postMessage(answer));
   });
+  // A fresh worker's first renders compile liquidjs's code and can exceed the 100 ms render limit on a busy machine:
+  // rendering the included templates once before taking work keeps that cost out of real deliveries (and caches them).
+  for (const template of includedTemplates) await checkTemplate(engine, template).catch(() => undefined);
   port.postMessage({ ready: true } satisfies WorkerMessage);
 }
