@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { CallbackContext } from './callbacks/callback-context.js';
 import { loadSecretBox } from './callbacks/secret-box.js';
-import { createTemplateEngine } from './callbacks/template-engine.js';
+import { TemplatePool } from './callbacks/template-pool.js';
 import { createDb, type Db } from './db/create-db.js';
 import { seedDemo, type SeedResult } from './db/seed.js';
 import { DeliveryMetrics } from './delivery/delivery-metrics.js';
@@ -51,14 +51,17 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   // Batch actions are validated against the spec operations they stand for; compiling them is also a boot-time check.
   const actionOperations = await ActionOperations.compile(spec, batchableOperations);
   const db = options.db ?? (await createDb(config, logger));
+  // Templates render in worker threads: no template can block this thread or take its memory.
+  const templates = new TemplatePool({ logger });
   let liveTools: LiveToolRunner | undefined;
   // What must stop if the start fails half-way (timers and listeners would keep the process alive).
   const stoppables: { stop(): Promise<void> }[] = [];
   try {
+    await templates.start();
     const seeded = config.seedDemo ? await seedDemo(db, { apiKey: config.seedApiKey }) : null;
     const callbacks: CallbackContext = {
       contracts,
-      templates: createTemplateEngine(),
+      templates,
       secrets: loadSecretBox(config, logger),
       destinations: { allowPrivate: config.callbackAllowPrivate, allowHosts: new Set(config.callbackAllowHosts) },
       logger,
@@ -120,12 +123,15 @@ export async function startServer(config: Config, options: { logger?: Logger; db
         await actionBatches.stop();
         await worker.stop();
         await sender.close();
+        // Routes and runners, the only users of the render workers, have stopped: the workers may go.
+        await templates.close();
         if (!options.db) await db.destroy();
       },
     };
   } catch (err) {
     await liveTools?.stop();
     for (const s of stoppables) await s.stop();
+    await templates.close();
     if (!options.db) await db.destroy();
     throw err;
   }

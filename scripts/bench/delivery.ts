@@ -22,6 +22,7 @@ import { renderPayload } from '../../src/callbacks/render-payload.js';
 import { sampleAlert } from '../../src/callbacks/sample-payloads.js';
 import { SecretBox } from '../../src/callbacks/secret-box.js';
 import { createTemplateEngine } from '../../src/callbacks/template-engine.js';
+import { TemplatePool } from '../../src/callbacks/template-pool.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/create-db.js';
 import { seedDemo } from '../../src/db/seed.js';
@@ -116,9 +117,12 @@ const seed = (await seedDemo(db, {}))!;
 // The server started for the memory figure opens these secrets with SECRET_KEY, as any server sharing the database would.
 const BENCH_SECRET_KEY = randomBytes(16).toString('hex');
 const secrets = new SecretBox(createHash('sha256').update(BENCH_SECRET_KEY, 'utf8').digest());
+// Renders as the server does, in its worker pool (the latency test below goes through it).
+const templates = new TemplatePool();
+await templates.start();
 const ctx: CallbackContext = {
   contracts: await CallbackContracts.compile(loadSpec()),
-  templates: engine,
+  templates,
   secrets,
   destinations: { allowPrivate: false, allowHosts: new Set(['127.0.0.1']) },
   logger: pino({ level: 'warn' }),
@@ -234,6 +238,7 @@ const peakRss: Record<string, number> = {};
   }
 }
 
+await templates.close();
 await db.destroy();
 await dropDatabase(dbName);
 receiver.kill();

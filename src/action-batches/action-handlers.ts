@@ -1,6 +1,5 @@
 /** What each batchable operation runs: the very functions behind the ordinary endpoints, called with the batch's transaction. */
 import type { Kysely } from 'kysely';
-import type { Liquid } from 'liquidjs';
 import type {
   DeviceUpdate,
   NetworkCreate,
@@ -9,6 +8,7 @@ import type {
   PayloadTemplateUpdate,
   WirelessSsidUpdate,
 } from '../../generated/client/types.gen.js';
+import type { TemplateRenderer } from '../callbacks/template-pool.js';
 import type { CreatedResource, Database } from '../db/database.js';
 import { createOrganizationNetwork } from '../organizations/create-network.js';
 import { deleteNetwork } from '../organizations/delete-network.js';
@@ -19,8 +19,8 @@ import { createPayloadTemplate, deletePayloadTemplate, updatePayloadTemplate } f
 
 /** What an action may need beyond its transaction. */
 export interface ActionEnv {
-  /** The Liquid engine payload templates are checked with. */
-  templates: Liquid;
+  /** What payload templates are checked with. */
+  templates: TemplateRenderer;
 }
 
 /** Runs one validated action; returns the resource it created, if any. */

@@ -1,14 +1,15 @@
 /** What the callback code needs, built once at start and shared by routes, operations and the worker. */
-import type { Liquid } from 'liquidjs';
 import type { Logger } from 'pino';
 import type { CallbackContracts } from '../spec/callback-contracts.js';
 import type { DestinationPolicy } from './destination-guard.js';
 import type { SecretBox } from './secret-box.js';
+import type { TemplateRenderer } from './template-pool.js';
 
 /** Shared dependencies of callback creation, payload building and delivery. */
 export interface CallbackContext {
   contracts: CallbackContracts;
-  templates: Liquid;
+  /** Renders and checks payload templates, off the main thread. */
+  templates: TemplateRenderer;
   secrets: SecretBox;
   destinations: DestinationPolicy;
   logger: Logger;

@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import type { CallbackContext } from './callback-context.js';
 import { findPayloadTemplate } from './find-payload-template.js';
 import { findIncludedTemplate } from './included-templates.js';
-import { renderPayload, TemplateError } from './render-payload.js';
+import { TemplateError } from './render-payload.js';
 
 /** The NOTIFY channel that wakes delivery workers. */
 export const DELIVERY_CHANNEL = 'boomerang_deliveries';
@@ -65,7 +65,14 @@ export async function enqueuePayload(
   let headers: Record<string, string>;
   if (callback.signing === 'request-signature') {
     // AutoPi callbacks are the payload itself, signed over these exact bytes.
-    body = JSON.stringify(payload);
+    try {
+      body = JSON.stringify(payload);
+    } catch (err) {
+      const errors = [`payload cannot be serialised: ${(err as Error).message}`];
+      ctx.logger.warn({ callbackId, errors }, 'callback payload failed; not sent');
+      await failCallback(trx, callbackId, errors);
+      return { queued: false, errors };
+    }
     headers = secret ? { 'X-Request-Signature': requestSignature(secret, body) } : {};
   } else {
     const template =
@@ -74,10 +81,12 @@ export async function enqueuePayload(
         : await findPayloadTemplate(trx, callback.network_id, callback.payload_template_id);
     try {
       if (!template) throw new TemplateError('the template no longer exists');
-      ({ body, headers } = await renderPayload(ctx.templates, template, payload, secret ? { sharedSecret: secret } : {}));
+      // The renderer turns every failure (Liquid, JSON, depth, its time and memory limits) into a TemplateError.
+      ({ body, headers } = await ctx.templates.render(template, payload, secret ? { sharedSecret: secret } : {}));
     } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      const errors = [`payload template ${callback.payload_template_id}: ${err.message}`];
+      // Anything else thrown while rendering is still this payload's failure: the operation it reports on goes on.
+      const reason = err instanceof TemplateError ? err.message : `render failed: ${(err as Error).message}`;
+      const errors = [`payload template ${callback.payload_template_id}: ${reason}`];
       ctx.logger.warn({ callbackId, errors }, 'callback payload template failed; not sent');
       await failCallback(trx, callbackId, errors);
       return { queued: false, errors };

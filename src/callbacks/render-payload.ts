@@ -54,6 +54,16 @@ function plainData(value: object): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
+/** The rendered body as compact JSON text; every failure (not JSON, too deep, anything else) is a TemplateError. */
+function serialise(rendered: string): string {
+  try {
+    return JSON.stringify(parseRenderedJson(rendered));
+  } catch (error) {
+    if (error instanceof TemplateError) throw error;
+    throw new TemplateError(`body cannot be serialised: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Renders `template` for `payload`: the template sees the payload's top-level fields plus `sharedSecret` (from `extra`
  * when given, else the payload's own). The body must render to JSON and comes back re-serialised compactly; a header
@@ -66,7 +76,13 @@ export async function renderPayload(
   extra: { sharedSecret?: string } = {},
 ): Promise<RenderedPayload> {
   checkHeaderNames(template.headers);
-  const scope = plainData(payload);
+  let scope: Record<string, unknown>;
+  try {
+    scope = plainData(payload);
+  } catch (error) {
+    // Payloads are our own data, so this is unlikely; still, it must fail this callback and nothing else.
+    throw new TemplateError(`the payload cannot be read as JSON data: ${(error as Error).message}`);
+  }
   if (extra.sharedSecret !== undefined) scope.sharedSecret = extra.sharedSecret;
   const budget = createRenderBudget(engine);
 
@@ -75,7 +91,7 @@ export async function renderPayload(
   if (rendered.length > engine.options.memoryLimit) {
     throw new TemplateError(`body renders to more than ${engine.options.memoryLimit} characters`);
   }
-  const body = JSON.stringify(parseRenderedJson(rendered));
+  const body = serialise(rendered);
 
   const headers: Record<string, string> = {};
   for (const { name, template: source } of template.headers) {

@@ -93,8 +93,33 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   }
 }
 
-/** Parses a rendered body; throws TemplateError `body does not render to valid JSON: … at line 3, column 14 (position 52)`. */
+/** Deepest nesting of arrays and objects a rendered body may have (default 64); real payloads nest a handful of levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/** How deeply arrays and objects nest in `text`, counting brackets outside strings; iterative, linear, and stops past `limit`. */
+export function jsonDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22) {
+      // Skip the string, escapes included; an unterminated one is the syntax check's business, not this count's.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (code === 0x5b || code === 0x7b) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * Parses a rendered body; throws TemplateError `body does not render to valid JSON: … at line 3, column 14 (position 52)`,
+ * or `body nests deeper than 64 levels` before parsing at all: a body that deep would overflow the stack when serialised.
+ */
 export function parseRenderedJson(text: string): unknown {
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new TemplateError(`body nests deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`);
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

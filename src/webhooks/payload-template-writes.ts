@@ -1,11 +1,10 @@
 /** Creates, updates and deletes a network's custom payload templates: the code behind the POST/PUT/DELETE routes and batch actions. */
 import { sql, type Kysely } from 'kysely';
-import type { Liquid } from 'liquidjs';
 import type { CreateNetworkWebhooksPayloadTemplateData, UpdateNetworkWebhooksPayloadTemplateData } from '../../generated/client/types.gen.js';
 import type { NetworkPayloadTemplate } from '../callbacks/find-payload-template.js';
 import { findIncludedTemplate } from '../callbacks/included-templates.js';
+import type { TemplateRenderer } from '../callbacks/template-pool.js';
 import {
-  checkTemplate,
   decodeTemplateFiles,
   TemplateError,
   type PayloadTemplateSource,
@@ -37,10 +36,13 @@ function requestedSource(request: CreateBody | UpdateBody, current?: PayloadTemp
   return { body, headers: headers.map(({ name, template }) => ({ name, template })) };
 }
 
-/** Checks that a template parses and renders valid output for the sample callback and alert; a failure is a 400 saying why. */
-async function checkOrRefuse(engine: Liquid, source: PayloadTemplateSource): Promise<void> {
+/**
+ * Checks that a template parses and renders valid output for the sample callback and alert; a failure, including one of
+ * the renderer's hard limits (time, memory), is a 400 saying why.
+ */
+async function checkOrRefuse(templates: TemplateRenderer, source: PayloadTemplateSource): Promise<void> {
   try {
-    await checkTemplate(engine, source);
+    await templates.check(source);
   } catch (error) {
     if (error instanceof TemplateError) throw new InputError(error.message);
     throw error;
@@ -54,9 +56,9 @@ function refuseIncluded(id: string, verb: 'changed' | 'deleted'): void {
 }
 
 /** Checks and inserts a custom template of `networkId` inside `trx`; 400 when it is incomplete or does not render. */
-export async function createPayloadTemplate(trx: Kysely<Database>, engine: Liquid, networkId: string, request: CreateBody): Promise<NetworkPayloadTemplate> {
+export async function createPayloadTemplate(trx: Kysely<Database>, templates: TemplateRenderer, networkId: string, request: CreateBody): Promise<NetworkPayloadTemplate> {
   const source = requestedSource(request);
-  await checkOrRefuse(engine, source);
+  await checkOrRefuse(templates, source);
   const row = await trx
     .insertInto('payload_templates')
     .values({
@@ -74,7 +76,7 @@ export async function createPayloadTemplate(trx: Kysely<Database>, engine: Liqui
 /** Checks and applies an update to a custom template inside `trx`, with its row locked; 400 for an included template, 404 when missing. */
 export async function updatePayloadTemplate(
   trx: Kysely<Database>,
-  engine: Liquid,
+  templates: TemplateRenderer,
   networkId: string,
   id: string,
   request: UpdateBody,
@@ -89,7 +91,7 @@ export async function updatePayloadTemplate(
     .executeTakeFirst();
   if (!current) throw new NotFoundError('Payload template not found');
   const source = requestedSource(request, current);
-  await checkOrRefuse(engine, source);
+  await checkOrRefuse(templates, source);
   const row = await trx
     .updateTable('payload_templates')
     .set({

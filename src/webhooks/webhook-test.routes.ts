@@ -118,7 +118,10 @@ export function webhookTestRoutes({ db, callbacks }: AppContext): Router {
         secret: sharedSecret || null,
         createdBy: callerOf(req).adminId,
       });
-      await enqueuePayload(trx, callbacks, callbackId, alert, alert.alertType);
+      const queued = await enqueuePayload(trx, callbacks, callbackId, alert, alert.alertType);
+      // A test exists to show what the receiver would get: when nothing can be sent, the caller hears why at once (400),
+      // and the rollback leaves no test behind that could only ever be abandoned.
+      if (!queued.queued) throw new InputError(queued.errors);
       return callbackId;
     });
     res.status(201).json(await readWebhookTest(db, networkId, id, callbacks.now()));
