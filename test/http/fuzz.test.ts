@@ -162,6 +162,8 @@ function demoBody(value: Json, key = ''): Json {
       payloadTemplateId: 'wpt_00001',
       id: 'wpt_00005',
       psk: 'correct horse battery',
+      authMode: 'psk',
+      encryptionMode: 'wpa',
       body: '{"a": 1}',
     };
     return known[key] ?? value;
@@ -172,6 +174,8 @@ function demoBody(value: Json, key = ''): Json {
     for (const [k, v] of Object.entries(value)) {
       // A callback names a URL or an HTTP server, not both; a payload template has a body or a file, not both.
       if (k === 'httpServer' || k === 'bodyFile' || k === 'headersFile' || k === 'payloadTemplateName') continue;
+      // A payload template named by id need not repeat its name (the sample's "string" would not match it).
+      if (key === 'payloadTemplate' && k === 'name') continue;
       out[k] = demoBody(v, k);
     }
     return out;
