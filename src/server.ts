@@ -13,6 +13,7 @@ import { DeliveryWorker } from './delivery/delivery-worker.js';
 import { HttpSender, defaultSenderOptions } from './delivery/http-sender.js';
 import { workerOptions } from './delivery/worker-options.js';
 import { sweepExpired } from './delivery/sweep-expired.js';
+import { answerClientError } from './http/answer-client-error.js';
 import { createApp, type AppContext } from './http/create-app.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { LiveToolRunner } from './live-tools/job-runner.js';
@@ -93,6 +94,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
+    server.on('clientError', answerClientError);
     const timers = [
       setInterval(() => rateLimiter.prune(), 60_000),
       setInterval(() => {

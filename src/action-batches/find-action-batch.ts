@@ -2,8 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { ActionBatchRow, Database } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
-
-const NUMERIC = /^[0-9]{1,19}$/;
+import { isRowId } from '../db/row-id.js';
 
 /** The batch `id` of `organizationId` as of `now`; 404 when missing, another organization's, or expired. With `lock`, FOR UPDATE. */
 export async function findActionBatch(
@@ -13,7 +12,7 @@ export async function findActionBatch(
   id: string,
   { lock = false }: { lock?: boolean } = {},
 ): Promise<ActionBatchRow> {
-  if (!NUMERIC.test(id)) throw new NotFoundError('Action batch not found');
+  if (!isRowId(id)) throw new NotFoundError('Action batch not found');
   let query = db
     .selectFrom('action_batches')
     .selectAll()

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, StoredAction } from '../db/database.js';
 import { InputError } from '../errors.js';
 import type { ActionOperations, ResolvedAction } from './action-operations.js';
+import { isRowId } from '../db/row-id.js';
 
 /** A batch whose actions all check out. */
 export interface BatchPlan {
@@ -12,8 +13,6 @@ export interface BatchPlan {
   /** The one network every action belongs to, else null. */
   networkId: string | null;
 }
-
-const NUMERIC = /^[0-9]{1,19}$/;
 
 /** How an action is named in errors: `actions[2] (update /networks/…/wireless/ssids/0)`. */
 export function actionLabel(index: number, action: StoredAction): string {
@@ -41,7 +40,7 @@ export async function planBatch(db: Kysely<Database>, operations: ActionOperatio
     if (action?.params.networkId !== undefined) networkIds.add(String(action.params.networkId));
     if (action?.params.serial !== undefined) serials.add(String(action.params.serial));
   }
-  const numericNetworkIds = [...networkIds].filter((id) => NUMERIC.test(id));
+  const numericNetworkIds = [...networkIds].filter(isRowId);
   const networks = new Map(
     numericNetworkIds.length > 0
       ? (await db.selectFrom('networks').select(['id', 'organization_id']).where('id', 'in', numericNetworkIds).execute()).map((n) => [n.id, n.organization_id])

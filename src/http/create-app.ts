@@ -15,6 +15,9 @@ import type { DeliveryMetrics } from '../delivery/delivery-metrics.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler } from './error-handler.js';
 import { RateLimiter } from './rate-limiter.js';
+import { refuseEmptySegments } from './refuse-empty-segments.js';
+import { refuseLooseNumbers } from './refuse-loose-numbers.js';
+import { refuseUnstorableInput } from './refuse-unstorable-input.js';
 import { scope } from './scope.js';
 import { organizationRoutes } from '../organizations/organization.routes.js';
 import { networkRoutes } from '../organizations/network.routes.js';
@@ -62,6 +65,9 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  // Paths are case-sensitive. The spec validator follows this setting, so it and the routers agree on what a path
+  // names: `/DONGLE/DEVICES/…` answers the validator's 404 instead of reaching a route without its scope.
+  app.set('case sensitive routing', true);
   // Request logs are info lines: below that level pino-http would still build a child logger per request (a tenth of a
   // simple request's CPU, measured) to write nothing. Our 5xx are logged by the error handler either way.
   if (logger.isLevelEnabled('info')) {
@@ -75,6 +81,7 @@ export function createApp(ctx: AppContext): Express {
     );
   }
   app.use(express.json({ limit: '1mb' }));
+  app.use(refuseUnstorableInput());
 
   app.get('/healthz', async (_req, res) => {
     res.json({ status: 'ok' });
@@ -104,6 +111,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Boomerang API' }));
 
 
+  app.use(refuseEmptySegments());
   app.use(authenticate(db));
   app.use(
     ...OpenApiValidator.middleware({
@@ -119,6 +127,7 @@ export function createApp(ctx: AppContext): Express {
       validateSecurity: false,
     }),
   );
+  app.use(refuseLooseNumbers(spec));
   app.use(scope(db, rateLimiter));
 
   app.use(organizationRoutes(ctx));

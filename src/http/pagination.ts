@@ -1,6 +1,7 @@
 /** Keyset pagination with Meraki's `perPage`/`startingAfter`/`endingBefore` and an RFC 5988 `Link` header. */
 import type { Response } from 'express';
 import { sql, type SelectQueryBuilder } from 'kysely';
+import { MAX_ROW_ID, isRowId } from '../db/row-id.js';
 import { InputError } from '../errors.js';
 
 /** The query parameters a paginated operation accepts. */
@@ -28,8 +29,8 @@ export interface Page<Row> {
 }
 
 function checkToken(name: string, token: string | undefined, spec: PageSpec): void {
-  if (token !== undefined && spec.numericKey && !/^[0-9]{1,19}$/.test(token)) {
-    throw new InputError(`${name} must be a token from a Link header (digits), got "${token}"`);
+  if (token !== undefined && spec.numericKey && !isRowId(token)) {
+    throw new InputError(`${name} must be a token from a Link header (an id), got "${token}"`);
   }
 }
 
@@ -102,6 +103,6 @@ export function setLinkHeader<Row extends Record<string, unknown>>(
   if (page.hasBefore && first !== undefined) links.push(link('prev', { endingBefore: String(first) }));
   if (page.hasAfter && last !== undefined) links.push(link('next', { startingAfter: String(last) }));
   // As Meraki does, `last` ends before a token above every key: the largest int8, or a run of "z" above any serial.
-  links.push(link('last', { endingBefore: spec.numericKey ? '9223372036854775807' : 'zzzzzzzzzzzzzz' }));
+  links.push(link('last', { endingBefore: spec.numericKey ? MAX_ROW_ID : 'zzzzzzzzzzzzzz' }));
   res.setHeader('Link', links.join(', '));
 }

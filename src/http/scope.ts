@@ -5,8 +5,8 @@ import type { Database, DeviceRow } from '../db/database.js';
 import { NotFoundError, TooManyRequestsError } from '../errors.js';
 import { callerOf } from './request-context.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { isRowId } from '../db/row-id.js';
 
-const NUMERIC = /^[0-9]{1,19}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The organization a path points into (undefined if it does not exist) and the message for when it is not visible. */
@@ -20,10 +20,10 @@ interface Owner {
 /** Resolves the organization owning the path's resource, or null when the path names none. */
 async function owningOrganization(db: Kysely<Database>, path: string, params: Record<string, string>): Promise<Owner | null> {
   if (params.organizationId !== undefined) {
-    return { organizationId: NUMERIC.test(params.organizationId) ? params.organizationId : undefined, notFound: 'Organization not found' };
+    return { organizationId: isRowId(params.organizationId) ? params.organizationId : undefined, notFound: 'Organization not found' };
   }
   if (params.networkId !== undefined) {
-    const row = NUMERIC.test(params.networkId)
+    const row = isRowId(params.networkId)
       ? await db.selectFrom('networks').select('organization_id').where('id', '=', params.networkId).executeTakeFirst()
       : undefined;
     return { organizationId: row?.organization_id, notFound: 'Network not found' };

@@ -13,6 +13,7 @@ import type { AppContext } from '../http/create-app.js';
 import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
 import { LIVE_TOOLS_CHANNEL } from './claim-jobs.js';
 import { jobContract, toLiveToolJob } from './live-tool-job.js';
+import { isRowId } from '../db/row-id.js';
 
 /** Any live tool request body, as the spec validator let it through. */
 interface LiveToolBody {
@@ -60,7 +61,8 @@ export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext)
 
   for (const kind of liveToolKinds) {
     router.post(`/api/v1/devices/:serial/liveTools/${kind}`, async (req, res) => {
-      const body = req.body as LiveToolBody;
+      // pingDevice and arpTable make the body optional: with none sent, the parser leaves `req.body` undefined.
+      const body = (req.body ?? {}) as LiveToolBody;
       // The scope middleware has checked that the device exists and is the caller's.
       const device = deviceOf(req);
       const reason = liveTools.driver.unsupportedReason(deviceFacts(device), kind);
@@ -131,7 +133,7 @@ export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext)
       const params = req.params as Record<string, string>;
       const serial = params.serial!;
       const id = params[jobIdParam[kind]]!;
-      const job = /^[0-9]{1,19}$/.test(id)
+      const job = isRowId(id)
         ? await db.selectFrom('live_tool_jobs').selectAll().where('id', '=', id).where('serial', '=', serial).where('kind', '=', kind).executeTakeFirst()
         : undefined;
       if (!job) throw new NotFoundError('Job not found');

@@ -9,6 +9,7 @@ import { fetchPage, setLinkHeader, type PageSpec } from '../http/pagination.js';
 import { deviceOf, organizationOf } from '../http/request-context.js';
 import { tagsCondition } from './tag-filter.js';
 import { updateDevice } from './update-device.js';
+import { isRowId } from '../db/row-id.js';
 
 const page: PageSpec = { key: 'devices.serial', defaultPerPage: 1000, numericKey: false };
 
@@ -50,7 +51,7 @@ export function deviceRoutes({ db }: AppContext): Router {
       .selectAll()
       .where('organization_id', '=', organizationOf(req))
       .where('network_id', 'is not', null);
-    if (query.networkIds?.length) base = base.where('network_id', 'in', query.networkIds.filter((id) => /^[0-9]{1,19}$/.test(id)).concat('0'));
+    if (query.networkIds?.length) base = base.where('network_id', 'in', query.networkIds.filter(isRowId).concat('0'));
     if (query.productTypes?.length) base = base.where('product_type', 'in', query.productTypes);
     if (query.tags?.length) base = base.where(tagsCondition('devices.tags', query.tags, query.tagsFilterType));
     if (query.name) base = base.where(sql<boolean>`name ilike ${contains(query.name)}`);

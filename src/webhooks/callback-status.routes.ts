@@ -4,6 +4,7 @@ import type { CallbackStatus } from '../../generated/client/types.gen.js';
 import { NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
 import { organizationOf } from '../http/request-context.js';
+import { isRowId } from '../db/row-id.js';
 
 /** Routes for `/api/v1/organizations/{organizationId}/webhooks/callbacks/statuses/{callbackId}`. */
 export function callbackStatusRoutes({ db, callbacks }: AppContext): Router {
@@ -11,7 +12,7 @@ export function callbackStatusRoutes({ db, callbacks }: AppContext): Router {
 
   router.get('/api/v1/organizations/:organizationId/webhooks/callbacks/statuses/:callbackId', async (req, res) => {
     const { callbackId } = req.params;
-    const row = /^[0-9]{1,19}$/.test(callbackId)
+    const row = isRowId(callbackId)
       ? await db
           .selectFrom('callbacks')
           .selectAll()

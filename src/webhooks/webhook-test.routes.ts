@@ -12,6 +12,7 @@ import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
 import { baseUrl } from '../http/base-url.js';
 import { callerOf, organizationOf } from '../http/request-context.js';
+import { isRowId } from '../db/row-id.js';
 
 type WebhookTestBody = NonNullable<CreateNetworkWebhooksWebhookTestData['body']> & { sharedSecret?: string };
 
@@ -129,7 +130,7 @@ export function webhookTestRoutes({ db, callbacks }: AppContext): Router {
 
   router.get('/api/v1/networks/:networkId/webhooks/webhookTests/:webhookTestId', async (req, res) => {
     const { networkId, webhookTestId } = req.params;
-    if (!/^[0-9]{1,19}$/.test(webhookTestId)) throw new NotFoundError('Webhook test not found');
+    if (!isRowId(webhookTestId)) throw new NotFoundError('Webhook test not found');
     res.json(await readWebhookTest(db, networkId, webhookTestId, callbacks.now()));
   });
 
