@@ -50,12 +50,29 @@ export class NotImplementedError extends HttpError {
   }
 }
 
-/** 503: the database cannot be reached (down, restarting, cut off); `retryAfter` is in whole seconds (default 5). */
-export class DatabaseUnavailableError extends HttpError {
+/** 503: something the server needs is away for a while; answered with `Retry-After`, in whole seconds. */
+export class UnavailableError extends HttpError {
   constructor(
-    message = 'The database is unavailable; retry later',
-    readonly retryAfter = 5,
+    message: string,
+    readonly retryAfter: number,
   ) {
     super(503, message);
+  }
+}
+
+/** 503: the database cannot be reached (down, restarting, cut off); `retryAfter` is in whole seconds (default 5). */
+export class DatabaseUnavailableError extends UnavailableError {
+  constructor(message = 'The database is unavailable; retry later', retryAfter = 5) {
+    super(message, retryAfter);
+  }
+}
+
+/**
+ * 503: the template renderer cannot take work (stopping, or a worker that cannot start or died of something other than
+ * a template's limits). Not the template's fault, so a payload is not failed for it: its operation is tried again.
+ */
+export class RendererUnavailableError extends UnavailableError {
+  constructor(reason: string) {
+    super(`The template renderer is unavailable (${reason}); retry later`, 1);
   }
 }

@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { RendererUnavailableError } from '../errors.js';
 import type { CallbackContext } from './callback-context.js';
 import { findPayloadTemplate } from './find-payload-template.js';
 import { findIncludedTemplate } from './included-templates.js';
@@ -84,6 +85,8 @@ export async function enqueuePayload(
       // The renderer turns every failure (Liquid, JSON, depth, its time and memory limits) into a TemplateError.
       ({ body, headers } = await ctx.templates.render(template, payload, secret ? { sharedSecret: secret } : {}));
     } catch (err) {
+      // The renderer itself being away is no fault of this payload: thrown, so its operation is tried again later.
+      if (err instanceof RendererUnavailableError) throw err;
       // Anything else thrown while rendering is still this payload's failure: the operation it reports on goes on.
       const reason = err instanceof TemplateError ? err.message : `render failed: ${(err as Error).message}`;
       const errors = [`payload template ${callback.payload_template_id}: ${reason}`];

@@ -4,12 +4,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { RendererUnavailableError } from '../errors.js';
 import type { PayloadTemplateSource, RenderedPayload } from './render-payload.js';
 import type { TemplateLimits } from './template-engine.js';
 import { TemplateError } from './template-error.js';
 import type { TemplateTask, WorkerMessage } from './template-worker.js';
 
-/** Renders and checks payload templates; every failure is a TemplateError saying why. */
+/** Renders and checks payload templates; a template's failure is a TemplateError saying why, the renderer's own a RendererUnavailableError. */
 export interface TemplateRenderer {
   /** Checks a new or changed template against the sample callback and alert (see checkTemplate). */
   check(template: PayloadTemplateSource): Promise<{ callback: RenderedPayload; alert: RenderedPayload }>;
@@ -52,7 +53,7 @@ const YOUNG_GENERATION_MB = 8;
 interface Task {
   task: TemplateTask;
   resolve(value: unknown): void;
-  reject(error: TemplateError): void;
+  reject(error: Error): void;
 }
 
 interface Slot {
@@ -62,7 +63,7 @@ interface Slot {
   timer?: NodeJS.Timeout;
   idleTimer?: NodeJS.Timeout;
   /** Set when the pool itself ends this worker (time limit, idle, close), so its exit is not read as a crash. */
-  ending?: TemplateError | 'quiet';
+  ending?: Error | 'quiet';
 }
 
 // The worker's own module cannot be `new Worker(path)`-ed from source: neither Node 20 nor vitest runs a .ts worker.
@@ -120,13 +121,13 @@ export class TemplatePool implements TemplateRenderer {
   /** Fails queued tasks and stops every worker; running tasks fail with `template renderer is shut down`. */
   async close(): Promise<void> {
     this.closed = true;
-    const stopped = new TemplateError('template renderer is shut down');
+    const stopped = new RendererUnavailableError('shut down');
     for (const task of this.queue.splice(0)) task.reject(stopped);
     await Promise.all([...this.slots].map((slot) => this.end(slot, stopped)));
   }
 
   private run(task: TemplateTask): Promise<unknown> {
-    if (this.closed) return Promise.reject(new TemplateError('template renderer is shut down'));
+    if (this.closed) return Promise.reject(new RendererUnavailableError('shut down'));
     return new Promise((resolve, reject) => {
       this.queue.push({ task, resolve, reject });
       this.pump();
@@ -208,7 +209,7 @@ export class TemplatePool implements TemplateRenderer {
         clearTimeout(slot.idleTimer);
         if (!slot.ready) {
           // A worker that cannot even start is a server fault: the waiting tasks fail rather than wait forever.
-          const reason = new TemplateError(`template renderer failed to start: ${crash?.message ?? 'worker exited'}`);
+          const reason = new RendererUnavailableError(`a worker failed to start: ${crash?.message ?? 'it exited'}`);
           this.options.logger?.error({ err: crash }, 'template worker failed to start');
           for (const queued of this.queue.splice(0)) queued.reject(reason);
           reject(reason);
@@ -222,22 +223,22 @@ export class TemplatePool implements TemplateRenderer {
   }
 
   /** Terminates a worker; a task it was running fails with `reason` at once, not when the worker has gone. */
-  private async end(slot: Slot, reason: TemplateError | 'quiet'): Promise<void> {
+  private async end(slot: Slot, reason: Error | 'quiet'): Promise<void> {
     if (slot.ending) return;
     slot.ending = reason;
     // A worker deep inside one native call (a sort, a join) can take a while to notice termination; its caller need not
     // wait for that. It still counts against maxThreads until it exits, so a stuck worker never adds a thread.
     const task = slot.running;
     slot.running = undefined;
-    if (task && reason instanceof TemplateError) task.reject(reason);
+    if (task && reason instanceof Error) task.reject(reason);
     await slot.worker.terminate();
   }
 }
 
-/** Why a worker died under a task: out of its heap, or anything else (told, not hidden). */
-function crashReason(crash: Error | undefined, heapMb: number): TemplateError {
+/** Why a worker died under a task: out of its heap (the template's doing), or anything else (the renderer's, told, not hidden). */
+function crashReason(crash: Error | undefined, heapMb: number): Error {
   if ((crash as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return new TemplateError(`render exceeded the memory limit of ${heapMb} MiB`);
   }
-  return new TemplateError(`render failed: the renderer stopped (${crash?.message ?? 'exited'})`);
+  return new RendererUnavailableError(`a worker stopped: ${crash?.message ?? 'it exited'}`);
 }

@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
-import { DatabaseUnavailableError, HttpError, TooManyRequestsError } from '../errors.js';
+import { DatabaseUnavailableError, HttpError, TooManyRequestsError, UnavailableError } from '../errors.js';
 
 interface ValidatorError {
   status: number;
@@ -34,7 +34,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       status = err.status;
       errors = err.errors;
       if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfter));
-      if (err instanceof DatabaseUnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
+      if (err instanceof UnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
     } else if (isValidatorError(err) && err.status >= 400 && err.status < 500) {
       status = err.status;
       errors = err.errors?.length

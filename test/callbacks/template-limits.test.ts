@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sdk from '../../generated/client/sdk.gen.js';
 import { sampleAlert } from '../../src/callbacks/sample-payloads.js';
 import { DEFAULT_POOL_MEMORY_LIMIT, DEFAULT_TASK_TIMEOUT_MS, TemplatePool } from '../../src/callbacks/template-pool.js';
+import { RendererUnavailableError } from '../../src/errors.js';
 import { RecordingReceiver } from '../support/recording-receiver.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { DEMO_KEY, startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
 let receiver: RecordingReceiver;
@@ -125,6 +126,25 @@ describe('the template pool', () => {
     await expect(slow).rejects.toThrow('render exceeded the time limit of 300 ms');
     expect((await queued).body).toBe('{"a":"critical"}');
     await pool.close();
-    await expect(pool.render({ body: '{}', headers: [] }, sampleAlert)).rejects.toThrow('template renderer is shut down');
+    // The renderer being away is not the template's fault: a different error, so no payload is failed for it.
+    const refused = pool.render({ body: '{}', headers: [] }, sampleAlert);
+    await expect(refused).rejects.toBeInstanceOf(RendererUnavailableError);
+    await expect(refused).rejects.toThrow('The template renderer is unavailable (shut down); retry later');
+  });
+});
+
+describe('a server whose renderer is away', () => {
+  it('answers a webhook test 503 with Retry-After, and creates nothing', async () => {
+    await (t.server.ctx.callbacks.templates as TemplatePool).close();
+    const response = await fetch(`${t.url}/api/v1/networks/${networkId}/webhooks/webhookTests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${receiver.url}/renderer-away` }),
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.json()).toEqual({ errors: ['The template renderer is unavailable (shut down); retry later'] });
+    const { count } = await t.server.ctx.db.selectFrom('callbacks').select((eb) => eb.fn.countAll<string>().as('count')).where('url', '=', `${receiver.url}/renderer-away`).executeTakeFirstOrThrow();
+    expect(Number(count)).toBe(0);
   });
 });

@@ -6,8 +6,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createDeviceLiveToolsPing,
   createNetworkWebhooksPayloadTemplate,
   createNetworkWebhooksWebhookTest,
+  getDevice,
   getOrganizationWebhooksCallbacksStatus,
 } from '../../generated/client/sdk.gen.js';
 import { RecordingReceiver, type Received } from '../support/recording-receiver.js';
@@ -57,9 +59,11 @@ describe("the server's own headers", () => {
   });
 
   it('fails the callback of a template stored before that rule, and sends nothing', async () => {
+    const serial = 'Q2MR-DEMO-0003';
+    const { data: device } = await getDevice({ client: t.client, path: { serial } });
     const { data: template } = await createNetworkWebhooksPayloadTemplate({
       client: t.client,
-      path: { networkId },
+      path: { networkId: device!.networkId! },
       body: { name: 'Stored before the rule', body: '{"ok": true}', headers: [{ name: 'X-Note', template: 'a' }] },
     });
     // What a template saved before header names were checked against the server's would hold.
@@ -68,17 +72,25 @@ describe("the server's own headers", () => {
       .set({ headers: JSON.stringify([{ name: 'Webhook-Id', template: 'msg_forged' }]) as never })
       .where('id', '=', template!.payloadTemplateId)
       .execute();
+    const reason = `payload template ${template!.payloadTemplateId}: header "Webhook-Id" is set by the server on every delivery and cannot be templated`;
     const before = receiver.received.length;
-    const created = await createNetworkWebhooksWebhookTest({
+    // A live tool job's callback: the job completes, its callback fails with the reason.
+    const created = await createDeviceLiveToolsPing({
       client: t.client,
-      path: { networkId },
-      body: { url: `${receiver.url}/stored-template`, payloadTemplateId: template!.payloadTemplateId },
+      path: { serial },
+      body: { target: '8.8.8.8', count: 1, callback: { url: `${receiver.url}/stored-template`, payloadTemplate: { id: template!.payloadTemplateId } } },
     });
     expect(created.response.status).toBe(201);
-    const status = await callbackStatus(created.data!.id, 'failed');
-    expect(status.errors).toEqual([
-      `payload template ${template!.payloadTemplateId}: header "Webhook-Id" is set by the server on every delivery and cannot be templated`,
-    ]);
+    const status = await callbackStatus(created.data!.callback!.id, 'failed');
+    expect(status.errors).toEqual([reason]);
+    // A webhook test renders at once, so the same template is a 400 naming the reason, and nothing is created.
+    const test = await createNetworkWebhooksWebhookTest({
+      client: t.client,
+      path: { networkId: device!.networkId! },
+      body: { url: `${receiver.url}/stored-template`, payloadTemplateId: template!.payloadTemplateId },
+    });
+    expect(test.response.status).toBe(400);
+    expect(test.error).toEqual({ errors: [reason] });
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.received.length).toBe(before);
   });
