@@ -35,6 +35,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       errors = err.errors;
       if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfter));
       if (err instanceof UnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
+    } else if (isValidatorError(err) && (err.status === 404 || err.status === 405)) {
+      // The spec has no such path, or not with this method: the validator's `path` is the URL, not a field to dot.
+      status = err.status;
+      const path = req.originalUrl.split('?')[0]!;
+      errors = [status === 404 ? `No resource at ${req.method} ${path}` : `${req.method} is not allowed on ${path}`];
     } else if (isValidatorError(err) && err.status >= 400 && err.status < 500) {
       status = err.status;
       errors = err.errors?.length
