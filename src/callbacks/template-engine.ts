@@ -3,8 +3,12 @@ import { Liquid, Tag, type TagToken, type TopLevelToken } from 'liquidjs';
 import { templateFilters } from './template-filters.js';
 import { escapeOutput, TrackedCaptureTag } from './template-output.js';
 
-/** Longest time one render may take, in milliseconds (default 100). */
-export const DEFAULT_RENDER_LIMIT_MS = 100;
+/**
+ * Longest time one render may take, in milliseconds, checked between tags (default 250). A wall-clock limit: it keeps
+ * a wide margin over a real render (well under a millisecond) so that a busy machine or a GC pause does not fail a
+ * legitimate callback, while a template that loops still stops early with this reason.
+ */
+export const DEFAULT_RENDER_LIMIT_MS = 250;
 
 /** Memory one render may allocate, in liquidjs units (about one per character or array item; default 10 MiB ≈ 10,485,760). */
 export const DEFAULT_MEMORY_LIMIT = 10 * 1024 * 1024;
@@ -14,7 +18,7 @@ export const DEFAULT_PARSE_LIMIT = 64 * 1024;
 
 /** Limits of a template engine; each falls back to its default. */
 export interface TemplateLimits {
-  /** Longest time one render may take, in milliseconds (default 100). */
+  /** Longest time one render may take, in milliseconds (default 250). */
   renderLimitMs?: number;
   /** Memory one render may allocate, in liquidjs units ≈ characters (default 10 MiB). */
   memoryLimit?: number;

@@ -35,7 +35,7 @@ export interface TemplatePoolOptions {
   logger?: Logger;
 }
 
-/** Hard limit on one render or check, in milliseconds (default 1,000): ten times Liquid's own 100 ms render limit. */
+/** Hard limit on one render or check, in milliseconds (default 1,000): four times Liquid's own 250 ms render limit. */
 export const DEFAULT_TASK_TIMEOUT_MS = 1000;
 
 /**

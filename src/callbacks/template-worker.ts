@@ -32,7 +32,7 @@ if (port) {
   port.on('message', (task: TemplateTask) => {
     void run(task).then((answer) => port.postMessage(answer));
   });
-  // A fresh worker's first renders compile liquidjs's code and can exceed the 100 ms render limit on a busy machine:
+  // A fresh worker's first renders compile liquidjs's code and can exceed the render limit on a busy machine:
   // rendering the included templates once before taking work keeps that cost out of real deliveries (and caches them).
   for (const template of includedTemplates) await checkTemplate(engine, template).catch(() => undefined);
   port.postMessage({ ready: true } satisfies WorkerMessage);

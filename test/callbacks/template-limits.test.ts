@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sdk from '../../generated/client/sdk.gen.js';
 import { sampleAlert } from '../../src/callbacks/sample-payloads.js';
+import { DEFAULT_RENDER_LIMIT_MS } from '../../src/callbacks/template-engine.js';
 import { DEFAULT_POOL_MEMORY_LIMIT, DEFAULT_TASK_TIMEOUT_MS, TemplatePool } from '../../src/callbacks/template-pool.js';
 import { RendererUnavailableError } from '../../src/errors.js';
 import { RecordingReceiver } from '../support/recording-receiver.js';
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 // A limit named in the reason: Liquid's memory count, Liquid's own time limit, or the worker's hard time limit.
 const LIMIT_REASON = new RegExp(
-  `^(with the sample (callback|alert): )?render exceeded (the memory limit of ${DEFAULT_POOL_MEMORY_LIMIT} characters|100 ms|the time limit of ${DEFAULT_TASK_TIMEOUT_MS} ms)$`,
+  `^(with the sample (callback|alert): )?render exceeded (the memory limit of ${DEFAULT_POOL_MEMORY_LIMIT} characters|${DEFAULT_RENDER_LIMIT_MS} ms|the time limit of ${DEFAULT_TASK_TIMEOUT_MS} ms)$`,
 );
 
 const HOSTILE: [string, string][] = [

@@ -66,5 +66,6 @@ describe('restart across a deadline', () => {
     } finally {
       await second.close();
     }
-  });
+    // Two server starts and a database set up inside the test: more than the default 30 s on a loaded 2-core machine.
+  }, 120_000);
 });
