@@ -84,7 +84,8 @@ describe('action batches across restarts and servers', () => {
     const [callback] = await receiver.waitFor(1);
     expect(JSON.parse(callback!.body)).toMatchObject({ actionBatchId: created.data!.id, message: { status: { completed: true } } });
     await stop(second);
-  });
+    // Two server starts inside the test: more than the default 30 s on a loaded 2-core machine.
+  }, 120_000);
 
   it('two servers sharing one PostgreSQL database run each batch exactly once', async (ctx) => {
     if (!database.databaseUrl) ctx.skip();
@@ -122,5 +123,5 @@ describe('action batches across restarts and servers', () => {
     const shared = receiver.received.filter((r) => r.path.startsWith('/shared/'));
     expect(shared).toHaveLength(n);
     expect(new Set(shared.map((r) => r.path)).size).toBe(n);
-  });
+  }, 120_000);
 });
