@@ -118,7 +118,7 @@ export function createApp(ctx: AppContext): Express {
       // The validator rewrites what it is given; keep the served spec intact.
       apiSpec: structuredClone(spec) as never,
       // Request schemas declare `additionalProperties: false`; with `removeAdditional: true` such properties are dropped
-      // instead of refused (a newer client's field is ignored, as Meraki's API does) and never reach a handler. Not
+      // instead of refused (a newer client's field is ignored) and never reach a handler. Not
       // 'all': that also empties free-form objects (`additionalProperties: true`) and strips through `if` and `allOf`
       // subschemas, removing properties that another part of the same schema lists.
       validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: true },
