@@ -67,12 +67,15 @@ describe.skipIf(!onPostgres)('live tool jobs on two servers sharing one database
 
     const client = new pg.Client({ connectionString: shared.database.databaseUrl });
     await client.connect();
-    const { rows } = await client.query<{ id: string; status: string; runs: number; lease_owner: string; serial: string }>('select id, status, runs, lease_owner, serial from live_tool_jobs');
+    const { rows } = await client.query<{ id: string; status: string; runs: number; lease_owner: string; serial: string }>('select id, status, runs, lease_owner, serial, failures, last_error, error, created_at, started_at, finished_at, deadline from live_tool_jobs');
     await client.end();
     expect(rows).toHaveLength(count);
     for (const row of rows) {
       expect(row.status, row.id).toBe(row.serial === 'Q2MR-DEMO-0005' ? 'failed' : 'complete');
-      expect(row.runs, row.id).toBe(1);
+      // Never run twice. A job on the offline device whose deadline passed while it waited for one of that device's
+      // slots (four, each held until its job's deadline) fails without ever running: zero runs is right for it.
+      if (row.serial === 'Q2MR-DEMO-0005') expect(row.runs, JSON.stringify(row)).toBeLessThanOrEqual(1);
+      else expect(row.runs, JSON.stringify(row)).toBe(1);
     }
     // Both servers ran jobs: each claims the jobs it created.
     expect(new Set(rows.map((r) => r.lease_owner)).size).toBe(2);
