@@ -77,8 +77,8 @@ async function fill(db: Db, organizationId: string, url: string, body: string, s
         insert into callbacks (organization_id, contract, url, payload_template_id, signing, secret_ciphertext, expires_at)
         select ${organizationId}, 'webhook.deviceWentDown', ${url}, 'wpt_00001', 'standard-webhooks', ${secret}, now() + interval '2 days'
         from generate_series(1, ${size}) returning id)
-      insert into deliveries (callback_id, webhook_id, url, body, headers)
-      select id, 'msg_' || id, ${url}, ${body}, '{}'::jsonb from made`.execute(db);
+      insert into deliveries (callback_id, organization_id, webhook_id, url, body, headers)
+      select id, ${organizationId}, 'msg_' || id, ${url}, ${body}, '{}'::jsonb from made`.execute(db);
   }
 }
 

@@ -50,7 +50,7 @@ export async function enqueuePayload(
 ): Promise<EnqueueResult> {
   const callback = await trx
     .selectFrom('callbacks')
-    .select(['contract', 'url', 'signing', 'secret_ciphertext', 'payload_template_id', 'network_id'])
+    .select(['organization_id', 'contract', 'url', 'signing', 'secret_ciphertext', 'payload_template_id', 'network_id'])
     .where('id', '=', callbackId)
     .executeTakeFirstOrThrow();
   const contract = ctx.contracts.check(callback.contract, payload);
@@ -97,15 +97,16 @@ export async function enqueuePayload(
   }
   // One statement (a round trip, not three): the delivery row, the callback's status, and the NOTIFY that wakes the
   // workers, which listeners receive when this transaction commits, never before: a worker cannot see a row not there.
+  // The NOTIFY names the organization, so a worker already holding its share of that organization's work can ignore it.
   const { rows } = await sql<{ id: string }>`
     with delivery as (
-      insert into deliveries (callback_id, webhook_id, label, url, body, headers)
-      values (${callbackId}, ${newWebhookId()}, ${label}, ${callback.url}, ${body}, ${JSON.stringify(headers)}::jsonb)
+      insert into deliveries (callback_id, organization_id, webhook_id, label, url, body, headers)
+      values (${callbackId}, ${callback.organization_id}, ${newWebhookId()}, ${label}, ${callback.url}, ${body}, ${JSON.stringify(headers)}::jsonb)
       returning id
     ), running as (
       update callbacks set status = case when status = 'failed' then 'failed' else 'running' end where id = ${callbackId}
     )
-    select delivery.id, pg_notify(${DELIVERY_CHANNEL}, '') from delivery`.execute(trx);
+    select delivery.id, pg_notify(${DELIVERY_CHANNEL}, ${callback.organization_id}::text) from delivery`.execute(trx);
   const id = rows[0]!.id;
   return { queued: true, deliveryId: id };
 }

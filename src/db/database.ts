@@ -143,6 +143,8 @@ export interface CallbackTable {
 export interface DeliveryTable {
   id: Id;
   callback_id: string;
+  /** Its callback's organization, copied here so the worker can share its claims out by organization without a join. */
+  organization_id: string;
   /** Stable across attempts (the `webhook-id` header), so receivers can de-duplicate. */
   webhook_id: string;
   /** What this payload is, for logs: the dongle state or the alert type. */

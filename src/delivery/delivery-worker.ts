@@ -6,7 +6,8 @@ import { DELIVERY_CHANNEL } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
 import { workFailureReason } from '../db/work-failures.js';
-import { claimDeliveries, nextDueAt, type ClaimedDelivery } from './claim-deliveries.js';
+import { claimDeliveries, nextDueAt, releaseDeliveries, type ClaimedDelivery } from './claim-deliveries.js';
+import { ClaimShares } from './claim-shares.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
 import type { HttpSender, SendResult } from './http-sender.js';
@@ -15,12 +16,18 @@ import { nextStep, type RetryPolicy } from './retry-policy.js';
 
 /** Worker tuning. */
 export interface WorkerOptions {
-  /** Deliveries claimed per query (default 200). */
+  /** Deliveries claimed per query (default 400). */
   batchSize: number;
   /** Claim loops running at once (default 4 on Postgres, 1 on PGlite, which has one connection). */
   claimers: number;
-  /** How long a claim is held, in milliseconds; longer than a request can take, so only a dead worker's claims expire (default 60,000). */
+  /** How long a claim is held, in milliseconds: how long a dead worker's claims wait before other workers take them over. */
   leaseMs: number;
+  /** Longest one attempt can take, in milliseconds (the callback timeout): a delivery is sent only while its lease has that much left. */
+  attemptMs: number;
+  /** Deliveries claimed and not yet sent, at most (default 2,048). */
+  maxClaimed: number;
+  /** Claimed deliveries of one organization from which claims skip it (default 512), so no organization holds the worker. */
+  maxClaimedPerOrganization: number;
   /** Requests in flight overall (default 256). */
   maxInFlight: number;
   /** Requests in flight per destination host (default 64). */
@@ -47,15 +54,47 @@ function wireValue(value: string): string {
 /** Shortest idle pause when nothing could be claimed, in milliseconds; NOTIFY still wakes a loop at once. */
 const IDLE_FLOOR_MS = 50;
 
-/** Runs the claim loops until stopped. */
+/** Outcomes recorded together at least, unless they waited `GROUP_WAIT_MS` for more. */
+const MIN_GROUP = 200;
+/** Longest an outcome waits for others to be recorded with, in milliseconds. */
+const GROUP_WAIT_MS = 10;
+
+/** Time kept at the end of a lease for recording the outcome, in milliseconds. */
+const RECORD_MARGIN_MS = 5_000;
+
+/** What became of a claimed delivery: an attempt to record, or given back unsent because its lease was running out. */
+type Attempted = { kind: 'attempt'; record: AttemptRecord; claimedAt: number } | { kind: 'released'; delivery: ClaimedDelivery };
+
+/**
+ * Runs the claim loops until stopped. A loop claims, starts the batch's requests and claims again while there is room,
+ * without waiting for them: outcomes are recorded in groups as they come in. Each organization holds at most its
+ * share of what is claimed, so a backlog to a slow receiver is sent at that receiver's pace while every other
+ * organization's deliveries are claimed and sent beside it.
+ */
 export class DeliveryWorker {
   private stopping = false;
   private loops: Promise<void>[] = [];
   private unlisten: Unlisten | undefined;
   private wakeRequested = false;
-  private sleepers: (() => void)[] = [];
+  private sleepers: ((woken: boolean) => void)[] = [];
   private readonly overall: ConcurrencyLimit;
   private readonly perHost = new Map<string, ConcurrencyLimit>();
+  private readonly shares: ClaimShares;
+  /**
+   * The organizations skipped when a claim last came back short: every other organization had no claimable work then.
+   * While every one of them is still skipped, looking again would only scan their backlog, so loops sleep instead. Null
+   * once anything may have changed that (new work, a recorded outcome, time passing).
+   */
+  private idleOutside: Set<string> | null = null;
+  /** When a delivery outside `idleOutside` becomes due, as it was when that was set. */
+  private idleDue: Date | null = null;
+  /** Bumped by every event that clears `idleOutside`, so a claim that raced one does not set it back. */
+  private epoch = 0;
+  private readonly sending = new Set<Promise<void>>();
+  private readonly toRecord: Extract<Attempted, { kind: 'attempt' }>[] = [];
+  private readonly toRelease: ClaimedDelivery[] = [];
+  private recorder: Promise<void> | undefined;
+  private groupTimer: NodeJS.Timeout | undefined;
   /** Recently opened secrets by ciphertext: a burst of deliveries often shares one HTTP server's secret. */
   private readonly openedSecrets = new Map<string, string>();
 
@@ -67,11 +106,17 @@ export class DeliveryWorker {
     private readonly metrics?: DeliveryMetrics,
   ) {
     this.overall = new ConcurrencyLimit(options.maxInFlight);
+    this.shares = new ClaimShares(options.maxClaimedPerOrganization, options.maxClaimed);
   }
 
   /** Listens for new deliveries and starts the loops. */
   async start(): Promise<void> {
-    this.unlisten = await this.db.listen(DELIVERY_CHANNEL, () => this.wake());
+    this.unlisten = await this.db.listen(DELIVERY_CHANNEL, (organizationId) => {
+      // New work of an organization already holding its share changes nothing until that share frees up.
+      if (organizationId !== '' && this.shares.isFull(organizationId)) return;
+      this.changed(organizationId === '' ? null : organizationId);
+      this.wake();
+    });
     for (let i = 0; i < this.options.claimers; i += 1) this.loops.push(this.loop());
   }
 
@@ -81,27 +126,52 @@ export class DeliveryWorker {
    */
   wake(): void {
     this.wakeRequested = true;
-    this.sleepers.shift()?.();
+    this.sleepers.shift()?.(true);
   }
 
   /** Stops claiming, lets in-flight requests finish and be recorded, then returns. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const wake of this.sleepers.splice(0)) wake();
+    for (const wake of this.sleepers.splice(0)) wake(true);
     await Promise.all(this.loops);
+    while (this.sending.size > 0) await Promise.all(this.sending);
+    this.startRecorder();
+    while (this.recorder) await this.recorder;
     await this.unlisten?.();
+  }
+
+  /** Something happened that may have made work of `organizationId` (null: of anyone) claimable. */
+  private changed(organizationId: string | null): void {
+    if (this.idleOutside === null) return;
+    if (organizationId !== null && this.idleOutside.has(organizationId)) return;
+    this.idleOutside = null;
+    this.epoch += 1;
   }
 
   private async loop(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
       this.wakeRequested = false;
-      let claimed: ClaimedDelivery[];
+      const limit = Math.min(this.options.batchSize, this.shares.room());
+      if (limit === 0) {
+        // Everything claimable is claimed: a request finishing wakes a loop.
+        await this.sleep(this.options.idleRecheckMs);
+        continue;
+      }
+      const skip = this.shares.full();
+      if (this.idleOutside && [...this.idleOutside].every((id) => skip.includes(id))) {
+        await this.idle();
+        continue;
+      }
+      const epoch = this.epoch;
       const claimedAt = Date.now();
+      this.shares.book(limit);
+      let claimed: ClaimedDelivery[];
       try {
         // Transient database errors (a dropped connection) are retried in memory; the schedule itself lives in the rows.
-        claimed = await pRetry(() => claimDeliveries(this.db, this.options.batchSize, this.options.leaseMs), { retries: 3, minTimeout: 100 });
+        claimed = await pRetry(() => claimDeliveries(this.db, limit, this.options.leaseMs, skip), { retries: 3, minTimeout: 100 });
       } catch (err) {
+        this.shares.settle(limit, []);
         if (this.stopping) return;
         failures += 1;
         // An outage: back off (1 s, 2 s, 4 s, then every 5 s) and keep going; the LISTEN reconnect wakes a loop once the database is back.
@@ -111,18 +181,91 @@ export class DeliveryWorker {
       }
       if (failures > 0) this.ctx.logger.info({ failures }, 'claiming deliveries works again');
       failures = 0;
-      if (claimed.length === 0) {
-        await this.idle();
+      this.shares.settle(limit, claimed.map((d) => d.organization_id));
+      for (const delivery of claimed) this.send(delivery, claimedAt);
+      if (claimed.length === limit) {
+        // A full batch suggests a backlog: bring another loop in.
+        this.sleepers.shift()?.(true);
         continue;
       }
-      // A full batch suggests a backlog: bring another loop in.
-      if (claimed.length === this.options.batchSize) this.sleepers.shift()?.();
-      const records = await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
-      await this.record(records, claimedAt);
+      if (epoch === this.epoch) {
+        this.idleOutside = new Set(skip);
+        try {
+          this.idleDue = await nextDueAt(this.db, skip);
+        } catch {
+          this.idleDue = null;
+        }
+      }
+      await this.idle();
+    }
+  }
+
+  /** Starts one claimed delivery's attempt; its outcome joins the next group recorded. */
+  private send(delivery: ClaimedDelivery, claimedAt: number): void {
+    const sending = this.attempt(delivery, claimedAt)
+      .catch((err): Attempted => {
+        // attempt() turns every failure into an outcome; should it ever throw, the delivery goes back unsent.
+        this.ctx.logger.error({ err, deliveryId: delivery.id }, 'attempting a delivery failed');
+        return { kind: 'released', delivery };
+      })
+      .then((attempted) => {
+        this.sending.delete(sending);
+        const freed = this.shares.release(delivery.organization_id);
+        if (attempted.kind === 'released') this.toRelease.push(delivery);
+        else this.toRecord.push(attempted);
+        this.startRecorder();
+        if (freed.organizationFreed || freed.roomFreed) this.wake();
+      });
+    this.sending.add(sending);
+  }
+
+  /**
+   * Records what has come in, in groups, one group at a time: what finishes while a group is written joins the next,
+   * so a busy worker writes a few large groups (measured: faster than several small ones at once, each transaction
+   * costing about the same whatever its size), and a lone outcome waits at most `GROUP_WAIT_MS`.
+   */
+  private startRecorder(force = false): void {
+    if (this.recorder || (this.toRecord.length === 0 && this.toRelease.length === 0)) return;
+    if (!force && !this.stopping && this.toRecord.length < MIN_GROUP) {
+      // A few outcomes wait a moment for more: recording costs about the same for one outcome as for a hundred.
+      this.groupTimer ??= setTimeout(() => {
+        this.groupTimer = undefined;
+        this.startRecorder(true);
+      }, GROUP_WAIT_MS);
+      return;
+    }
+    clearTimeout(this.groupTimer);
+    this.groupTimer = undefined;
+    this.recorder = this.drain().finally(() => {
+      this.recorder = undefined;
+      // Outcomes that came in while this recorder was finishing.
+      this.startRecorder();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.toRecord.length > 0 || this.toRelease.length > 0) {
+      const released = this.toRelease.splice(0);
+      if (released.length > 0) {
+        try {
+          await releaseDeliveries(this.db, released.map((d) => d.id));
+        } catch (err) {
+          // Their leases run out and they are claimed again.
+          this.ctx.logger.warn({ err, deliveries: released.length }, 'giving back unsent deliveries failed');
+        }
+        for (const d of released) this.changed(d.organization_id);
+      }
+      const group = this.toRecord.splice(0, this.options.batchSize);
+      if (group.length === 0) continue;
+      const records = group.map((a) => a.record);
+      await this.record(records, Math.min(...group.map((a) => a.claimedAt)));
       for (const r of records) {
         this.metrics?.deliveries.inc({ outcome: r.step.action === 'done' ? 'delivered' : r.step.action === 'retry' ? 'retried' : 'failed' });
         if (r.step.action === 'give-up') this.ctx.logger.warn({ deliveryId: r.delivery.id, url: r.delivery.url, reason: r.step.reason }, 'delivery abandoned');
+        // A recorded outcome can make the next payload of its callback claimable.
+        this.changed(r.delivery.organization_id);
       }
+      if (this.idleOutside === null) this.wake();
     }
   }
 
@@ -139,7 +282,7 @@ export class DeliveryWorker {
         maxTimeout: 2_000,
         // While the database is unreachable the outcomes are held and retried until shortly before the lease runs out:
         // written once it is back, rather than every delivery of the batch sent a second time.
-        maxRetryTime: Math.max(0, claimedAt + this.options.leaseMs - 5_000 - Date.now()),
+        maxRetryTime: Math.max(0, claimedAt + this.options.leaseMs - RECORD_MARGIN_MS - Date.now()),
         shouldRetry: ({ error, attemptNumber }) => !this.stopping && (attemptNumber <= 5 || isDatabaseUnreachable(error)),
       });
       return;
@@ -171,31 +314,28 @@ export class DeliveryWorker {
     }
   }
 
-  /** Sleeps until woken, or until the next delivery is due (at most `idleRecheckMs`). */
+  /** Sleeps until woken, or until the next delivery outside the skipped organizations is due (at most `idleRecheckMs`). */
   private async idle(): Promise<void> {
     if (this.wakeRequested || this.stopping) return;
     let delay = this.options.idleRecheckMs;
-    try {
-      const due = await nextDueAt(this.db);
-      // Work due now that this loop could not claim waits behind an older payload of its callback: look again shortly, not at once.
-      if (due) delay = Math.max(IDLE_FLOOR_MS, Math.min(delay, due.getTime() - Date.now()));
-    } catch {
-      // Look again after the usual pause.
-    }
-    if (this.wakeRequested || this.stopping) return;
-    await this.sleep(delay);
+    // Work due now that this loop could not claim waits behind an older payload of its callback: look again shortly, not at once.
+    if (this.idleDue) delay = Math.max(IDLE_FLOOR_MS, Math.min(delay, this.idleDue.getTime() - Date.now()));
+    const woken = await this.sleep(delay);
+    // Time passed: retries came due, leases held elsewhere ran out.
+    if (!woken) this.changed(null);
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Sleeps up to `ms`; resolves true when woken, false when the time ran out. */
+  private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
         // A loop that woke by itself must leave the queue, or a later wake() would go to it and be lost.
         const index = this.sleepers.indexOf(done);
         if (index >= 0) this.sleepers.splice(index, 1);
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => done(false), ms);
       this.sleepers.push(done);
     });
   }
@@ -210,36 +350,54 @@ export class DeliveryWorker {
     return limit;
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<AttemptRecord> {
+  private async attempt(delivery: ClaimedDelivery, claimedAt: number): Promise<Attempted> {
     let host: ConcurrencyLimit;
-    let headers: { own: Record<string, string>; template: Record<string, string> };
-    const sentAt = this.ctx.now();
     try {
       host = this.hostLimit(delivery.url);
-      headers = this.headersFor(delivery, sentAt);
     } catch (err) {
-      // The request cannot even be built (a stored URL that does not parse, a secret that no longer decrypts): no
-      // retry would fare better, so the delivery is abandoned at once with the reason, never thrown at the loop.
-      const error = `could not be attempted: ${workFailureReason(err)}`;
-      const sent: SendResult = { outcome: { kind: 'network', error }, responseCode: null, durationMs: 0 };
-      return { delivery, sent, step: { action: 'give-up', reason: error }, sentAt, now: this.ctx.now() };
+      return this.unattemptable(delivery, claimedAt, err);
     }
-    const releaseOverall = await this.overall.acquire();
+    // The host's slot first: a delivery waiting for its busy host must not hold one of the slots every host shares.
     const releaseHost = await host.acquire();
-    let sent: SendResult;
+    const releaseOverall = await this.overall.acquire();
     try {
-      sent = await this.sender.send(delivery.url, headers.own, delivery.body, { templateHeaders: headers.template, now: this.ctx.now });
-    } catch (err) {
-      // The sender never throws for a remote failure: only our own bug gets here, recorded as a failed attempt, never thrown.
-      sent = { outcome: { kind: 'network', error: `could not send: ${workFailureReason(err)}` }, responseCode: null, durationMs: 0 };
+      // One that waited so long that its lease could run out before it is answered and recorded is given back unsent,
+      // never sent while another worker may claim it too.
+      if (Date.now() + this.options.attemptMs + RECORD_MARGIN_MS > claimedAt + this.options.leaseMs) return { kind: 'released', delivery };
+      const sentAt = this.ctx.now();
+      let headers: { own: Record<string, string>; template: Record<string, string> };
+      try {
+        // Signed now, not at claim time: the timestamp is the send's.
+        headers = this.headersFor(delivery, sentAt);
+      } catch (err) {
+        return this.unattemptable(delivery, claimedAt, err);
+      }
+      let sent: SendResult;
+      try {
+        sent = await this.sender.send(delivery.url, headers.own, delivery.body, { templateHeaders: headers.template, now: this.ctx.now });
+      } catch (err) {
+        // The sender never throws for a remote failure: only our own bug gets here, recorded as a failed attempt, never thrown.
+        sent = { outcome: { kind: 'network', error: `could not send: ${workFailureReason(err)}` }, responseCode: null, durationMs: 0 };
+      }
+      this.metrics?.attempts.inc();
+      this.metrics?.attemptDuration.observe(sent.durationMs / 1000);
+      const step = nextStep(sent.outcome, delivery.attempts + 1, this.options.retryPolicy, this.options.random);
+      return { kind: 'attempt', record: { delivery, sent, step, sentAt, now: this.ctx.now() }, claimedAt };
     } finally {
-      releaseHost();
       releaseOverall();
+      releaseHost();
     }
-    this.metrics?.attempts.inc();
-    this.metrics?.attemptDuration.observe(sent.durationMs / 1000);
-    const step = nextStep(sent.outcome, delivery.attempts + 1, this.options.retryPolicy, this.options.random);
-    return { delivery, sent, step, sentAt, now: this.ctx.now() };
+  }
+
+  /**
+   * The request cannot even be built (a stored URL that does not parse, a secret that no longer decrypts): no retry
+   * would fare better, so the delivery is abandoned at once with the reason, never thrown at the loop.
+   */
+  private unattemptable(delivery: ClaimedDelivery, claimedAt: number, err: unknown): Attempted {
+    const error = `could not be attempted: ${workFailureReason(err)}`;
+    const sent: SendResult = { outcome: { kind: 'network', error }, responseCode: null, durationMs: 0 };
+    const now = this.ctx.now();
+    return { kind: 'attempt', record: { delivery, sent, step: { action: 'give-up', reason: error }, sentAt: now, now }, claimedAt };
   }
 
   private openSecret(sealed: string): string {

@@ -81,7 +81,7 @@ describe('poisoned deliveries', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.insertInto('deliveries').values({ callback_id: callbackId, webhook_id: 'msg_unattemptable', url, body: '{}', headers: '{}' }).execute();
+    await db.insertInto('deliveries').values({ callback_id: callbackId, organization_id: t.demo.organizationId, webhook_id: 'msg_unattemptable', url, body: '{}', headers: '{}' }).execute();
     await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(db);
     const failed = await settled(url);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, last_error: 'could not be attempted: TypeError: Invalid URL' });

@@ -111,8 +111,8 @@ describe("the server's own headers", () => {
       'X-Kept': 'yes',
     };
     const { rows } = await sql<{ webhook_id: string }>`
-      insert into deliveries (callback_id, webhook_id, label, url, body, headers)
-      values (${callbackId}, 'msg_server_own', null, ${`${receiver.url}/forged`}, '{"again":true}', ${JSON.stringify(forged)}::jsonb)
+      insert into deliveries (callback_id, organization_id, webhook_id, label, url, body, headers)
+      values (${callbackId}, (select organization_id from callbacks where id = ${callbackId}), 'msg_server_own', null, ${`${receiver.url}/forged`}, '{"again":true}', ${JSON.stringify(forged)}::jsonb)
       returning webhook_id, pg_notify('boomerang_deliveries', '')`.execute(t.server.ctx.db);
     expect(rows[0]!.webhook_id).toBe('msg_server_own');
     const [request] = await receiver.waitOn('/forged');
