@@ -82,8 +82,8 @@ export class DeliveryWorker {
   private readonly shares: ClaimShares;
   /**
    * The organizations skipped when a claim last came back short: every other organization had no claimable work then.
-   * While every one of them is still skipped, looking again would only scan their backlog, so loops sleep instead. Null
-   * once anything may have changed that (new work, a recorded outcome, time passing).
+   * While every one of them is still skipped, looking again would find nothing, so loops sleep instead of claiming on
+   * every share freed and taken again. Null once anything may have changed that (new work, a recorded outcome, time).
    */
   private idleOutside: Set<string> | null = null;
   /** When a delivery outside `idleOutside` becomes due, as it was when that was set. */
