@@ -83,7 +83,7 @@ export async function enqueuePayload(
     try {
       if (!template) throw new TemplateError('the template no longer exists');
       // The renderer turns every failure (Liquid, JSON, depth, its time and memory limits) into a TemplateError.
-      ({ body, headers } = await ctx.templates.render(template, payload, secret ? { sharedSecret: secret } : {}));
+      ({ body, headers } = await ctx.templates.render(template, payload, callback.organization_id, secret ? { sharedSecret: secret } : {}));
     } catch (err) {
       // The renderer itself being away is no fault of this payload: thrown, so its operation is tried again later.
       if (err instanceof RendererUnavailableError) throw err;

@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { FairLimit } from '../concurrency/fair-limit.js';
 import { RendererUnavailableError } from '../errors.js';
 import type { PayloadTemplateSource, RenderedPayload } from './render-payload.js';
 import type { TemplateLimits } from './template-engine.js';
@@ -12,10 +13,10 @@ import type { TemplateTask, WorkerMessage } from './template-worker.js';
 
 /** Renders and checks payload templates; a template's failure is a TemplateError saying why, the renderer's own a RendererUnavailableError. */
 export interface TemplateRenderer {
-  /** Checks a new or changed template against the sample callback and alert (see checkTemplate). */
-  check(template: PayloadTemplateSource): Promise<{ callback: RenderedPayload; alert: RenderedPayload }>;
-  /** Renders a template for a payload (see renderPayload). */
-  render(template: PayloadTemplateSource, payload: object, extra?: { sharedSecret?: string }): Promise<RenderedPayload>;
+  /** Checks a new or changed template of `organizationId` against the sample callback and alert (see checkTemplate). */
+  check(template: PayloadTemplateSource, organizationId: string): Promise<{ callback: RenderedPayload; alert: RenderedPayload }>;
+  /** Renders a template for a payload of `organizationId` (see renderPayload). */
+  render(template: PayloadTemplateSource, payload: object, organizationId: string, extra?: { sharedSecret?: string }): Promise<RenderedPayload>;
 }
 
 /** Limits and size of a template pool; each falls back to its default. */
@@ -87,7 +88,9 @@ function workerEntry(): { entry: string; tsx: string | null } {
 /** A pool of render workers (the default TemplateRenderer of a server); `close()` stops them. */
 export class TemplatePool implements TemplateRenderer {
   private readonly slots = new Set<Slot>();
+  /** Tasks that hold a turn and wait for a worker: at most `maxThreads`, so a worker starting or ending is all they wait for. */
   private readonly queue: Task[] = [];
+  private readonly turns: FairLimit;
   private readonly minThreads: number;
   private readonly maxThreads: number;
   private readonly timeoutMs: number;
@@ -99,6 +102,7 @@ export class TemplatePool implements TemplateRenderer {
   constructor(private readonly options: TemplatePoolOptions = {}) {
     this.minThreads = Math.max(1, options.minThreads ?? 1);
     this.maxThreads = Math.max(this.minThreads, options.maxThreads ?? 2);
+    this.turns = new FairLimit(this.maxThreads);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
     this.heapMb = options.heapMb ?? DEFAULT_WORKER_HEAP_MB;
     this.idleMs = options.idleMs ?? 30_000;
@@ -110,12 +114,12 @@ export class TemplatePool implements TemplateRenderer {
     await Promise.all(Array.from({ length: this.minThreads - this.slots.size }, () => this.spawn()));
   }
 
-  check(template: PayloadTemplateSource): Promise<{ callback: RenderedPayload; alert: RenderedPayload }> {
-    return this.run({ kind: 'check', template }) as Promise<{ callback: RenderedPayload; alert: RenderedPayload }>;
+  check(template: PayloadTemplateSource, organizationId: string): Promise<{ callback: RenderedPayload; alert: RenderedPayload }> {
+    return this.run(organizationId, { kind: 'check', template }) as Promise<{ callback: RenderedPayload; alert: RenderedPayload }>;
   }
 
-  render(template: PayloadTemplateSource, payload: object, extra: { sharedSecret?: string } = {}): Promise<RenderedPayload> {
-    return this.run({ kind: 'render', template, payload, extra }) as Promise<RenderedPayload>;
+  render(template: PayloadTemplateSource, payload: object, organizationId: string, extra: { sharedSecret?: string } = {}): Promise<RenderedPayload> {
+    return this.run(organizationId, { kind: 'render', template, payload, extra }) as Promise<RenderedPayload>;
   }
 
   /** Fails queued tasks and stops every worker; running tasks fail with `template renderer is shut down`. */
@@ -126,12 +130,20 @@ export class TemplatePool implements TemplateRenderer {
     await Promise.all([...this.slots].map((slot) => this.end(slot, stopped)));
   }
 
-  private run(task: TemplateTask): Promise<unknown> {
-    if (this.closed) return Promise.reject(new RendererUnavailableError('shut down'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ task, resolve, reject });
-      this.pump();
-    });
+  private async run(organizationId: string, task: TemplateTask): Promise<unknown> {
+    if (this.closed) throw new RendererUnavailableError('shut down');
+    // Organizations take turns for the workers: one organization's pile of slow renders (each up to the time limit)
+    // holds another's render back by at most the renders already running, never by its whole pile.
+    const release = await this.turns.acquire(organizationId);
+    try {
+      if (this.closed) throw new RendererUnavailableError('shut down');
+      return await new Promise((resolve, reject) => {
+        this.queue.push({ task, resolve, reject });
+        this.pump();
+      });
+    } finally {
+      release();
+    }
   }
 
   /** Hands queued tasks to idle ready workers, starting workers up to the maximum when none is idle. */

@@ -8,7 +8,7 @@ import { isDatabaseUnreachable } from '../db/database-unreachable.js';
 import { workFailureReason } from '../db/work-failures.js';
 import { claimDeliveries, nextDueAt, releaseDeliveries, type ClaimedDelivery } from './claim-deliveries.js';
 import { ClaimShares } from './claim-shares.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
+import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
 import type { HttpSender, SendResult } from './http-sender.js';
 import { abandonDeliveries, recordOutcomes, type AttemptRecord } from './record-outcomes.js';

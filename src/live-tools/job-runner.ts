@@ -7,12 +7,12 @@ import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import { isDatabaseUnreachable, retryWhileUnreachable } from '../db/database-unreachable.js';
 import type { Database, DeviceRow, LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
-import { ConcurrencyLimit } from '../delivery/concurrency-limit.js';
+import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
 import { type DeviceDriver, type DeviceFacts, DeviceUnreachableError, type LiveToolKind, type LiveToolParams } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
 import { Batcher } from './batcher.js';
-import { FairLimit } from './fair-limit.js';
+import { FairLimit } from '../concurrency/fair-limit.js';
 import { claimDueJobs, claimJobs, LIVE_TOOLS_CHANNEL, markRunning, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
 import { storedResult, toLiveToolJob } from './live-tool-job.js';
 

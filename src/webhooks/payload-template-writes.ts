@@ -40,9 +40,11 @@ function requestedSource(request: CreateBody | UpdateBody, current?: PayloadTemp
  * Checks that a template parses and renders valid output for the sample callback and alert; a failure, including one of
  * the renderer's hard limits (time, memory), is a 400 saying why.
  */
-async function checkOrRefuse(templates: TemplateRenderer, source: PayloadTemplateSource): Promise<void> {
+async function checkOrRefuse(trx: Kysely<Database>, templates: TemplateRenderer, networkId: string, source: PayloadTemplateSource): Promise<void> {
+  // The organization takes its turn for the renderer (a network that is not there is refused later, as before).
+  const network = await trx.selectFrom('networks').select('organization_id').where('id', '=', networkId).executeTakeFirst();
   try {
-    await templates.check(source);
+    await templates.check(source, network?.organization_id ?? '');
   } catch (error) {
     if (error instanceof TemplateError) throw new InputError(error.message);
     throw error;
@@ -58,7 +60,7 @@ function refuseIncluded(id: string, verb: 'changed' | 'deleted'): void {
 /** Checks and inserts a custom template of `networkId` inside `trx`; 400 when it is incomplete or does not render. */
 export async function createPayloadTemplate(trx: Kysely<Database>, templates: TemplateRenderer, networkId: string, request: CreateBody): Promise<NetworkPayloadTemplate> {
   const source = requestedSource(request);
-  await checkOrRefuse(templates, source);
+  await checkOrRefuse(trx, templates, networkId, source);
   const row = await trx
     .insertInto('payload_templates')
     .values({
@@ -91,7 +93,7 @@ export async function updatePayloadTemplate(
     .executeTakeFirst();
   if (!current) throw new NotFoundError('Payload template not found');
   const source = requestedSource(request, current);
-  await checkOrRefuse(templates, source);
+  await checkOrRefuse(trx, templates, networkId, source);
   const row = await trx
     .updateTable('payload_templates')
     .set({

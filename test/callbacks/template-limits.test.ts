@@ -111,8 +111,24 @@ describe('the template pool', () => {
     const pool = new TemplatePool({ limits: { memoryLimit: 1e9 }, timeoutMs: 30_000, heapMb: 64 });
     try {
       await pool.start();
-      await expect(pool.render({ body: '{"a": "{{ (1..20000000) | size }}"}', headers: [] }, sampleAlert)).rejects.toThrow('render exceeded the memory limit of 64 MiB');
-      expect(await pool.render({ body: '{"a": "{{ alertType }}"}', headers: [] }, sampleAlert)).toEqual({ body: '{"a":"APs went down"}', headers: {} });
+      await expect(pool.render({ body: '{"a": "{{ (1..20000000) | size }}"}', headers: [] }, sampleAlert, '1')).rejects.toThrow('render exceeded the memory limit of 64 MiB');
+      expect(await pool.render({ body: '{"a": "{{ alertType }}"}', headers: [] }, sampleAlert, '1')).toEqual({ body: '{"a":"APs went down"}', headers: {} });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('lets organizations take turns: one organization\'s pile of slow renders holds another\'s back by the render running, not the pile', async () => {
+    const pool = new TemplatePool({ timeoutMs: 300, maxThreads: 1 });
+    await pool.start();
+    try {
+      const settled: string[] = [];
+      const track = (name: string, render: Promise<unknown>) => render.then(() => settled.push(name), () => settled.push(name));
+      const pile = Array.from({ length: 4 }, (_, i) => track(`slow ${i + 1}`, pool.render({ body: `{"a": "${SLOW_SORT}"}`, headers: [] }, sampleAlert, '1')));
+      const other = track('other', pool.render({ body: '{"a": "{{ alertLevel }}"}', headers: [] }, sampleAlert, '2'));
+      await Promise.all([...pile, other]);
+      // FIFO would have put it last, behind four renders each stopped at the 300 ms limit.
+      expect(settled).toEqual(['slow 1', 'other', 'slow 2', 'slow 3', 'slow 4']);
     } finally {
       await pool.close();
     }
@@ -121,14 +137,14 @@ describe('the template pool', () => {
   it('applies its own time limit, counted from when a worker takes the task, and refuses work once closed', async () => {
     const pool = new TemplatePool({ timeoutMs: 300, maxThreads: 1 });
     await pool.start();
-    const slow = pool.render({ body: `{"a": "${SLOW_SORT}"}`, headers: [] }, sampleAlert);
+    const slow = pool.render({ body: `{"a": "${SLOW_SORT}"}`, headers: [] }, sampleAlert, '1');
     // Queued behind the slow one on the only worker: its wait is not its run time, so it still renders.
-    const queued = pool.render({ body: '{"a": "{{ alertLevel }}"}', headers: [] }, sampleAlert);
+    const queued = pool.render({ body: '{"a": "{{ alertLevel }}"}', headers: [] }, sampleAlert, '1');
     await expect(slow).rejects.toThrow('render exceeded the time limit of 300 ms');
     expect((await queued).body).toBe('{"a":"critical"}');
     await pool.close();
     // The renderer being away is not the template's fault: a different error, so no payload is failed for it.
-    const refused = pool.render({ body: '{}', headers: [] }, sampleAlert);
+    const refused = pool.render({ body: '{}', headers: [] }, sampleAlert, '1');
     await expect(refused).rejects.toBeInstanceOf(RendererUnavailableError);
     await expect(refused).rejects.toThrow('The template renderer is unavailable (shut down); retry later');
   });
