@@ -3,9 +3,9 @@
  * body against that operation's schemas. Compiled once at boot from the spec, like the callback contracts.
  */
 import { dereference } from '@readme/openapi-parser';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { OpenAPIV3_1 } from 'openapi-types';
+import { specAjv } from '../spec/spec-ajv.js';
 import type { StoredAction } from '../db/database.js';
 
 /** The HTTP method each batch operation runs as (Meraki's mapping). */
@@ -72,15 +72,9 @@ export class ActionOperations {
     const doc = await dereference(structuredClone(spec));
     // Bodies as the HTTP validator treats them: properties a request schema does not describe (it declares
     // `additionalProperties: false`) are removed from the body in place, so neither the stored batch nor a handler sees them.
-    const ajv = new Ajv2020({ allErrors: true, strict: false, removeAdditional: true });
-    addFormats.default(ajv);
+    const ajv = specAjv({ removeAdditional: true });
     // Path parameters arrive as text: coerce them to their schema types (integers for SSID numbers).
-    const coercing = new Ajv2020({ allErrors: true, strict: false, coerceTypes: true });
-    addFormats.default(coercing);
-    for (const instance of [ajv, coercing]) {
-      // OpenAPI's numeric and binary formats carry no extra constraint for JSON values.
-      for (const format of ['float', 'double', 'int32', 'int64', 'byte', 'binary', 'password']) instance.addFormat(format, true);
-    }
+    const coercing = specAjv({ coerceTypes: true });
     const wanted = new Set(supported);
     const paths: PathEntry[] = [];
     for (const [fullPath, item] of Object.entries(doc.paths ?? {})) {

@@ -1,6 +1,7 @@
 /** The API resource of an action batch: what the endpoints answer and, with `results`, what its callback carries as `message`. */
 import type { Kysely } from 'kysely';
 import type { ActionBatch, ActionBatchCallbackMessage, CallbackInfo } from '../../generated/client/types.gen.js';
+import { shownCallback } from '../callbacks/shown-callback.js';
 import type { ActionBatchRow, Database } from '../db/database.js';
 
 /** The batch resource for a row; `callback` is added by the endpoints, never in a callback's `message`. */
@@ -28,8 +29,8 @@ export function toCallbackMessage(row: ActionBatchRow): ActionBatchCallbackMessa
 }
 
 /**
- * The callbacks as the batches `rows` show them, by batch id, in one query (a list of batches must not cost a query per
- * batch). Nothing is queued before a batch finishes, so until then its callback is `new`.
+ * The callbacks as the batches `rows` show them (see shownCallback), by batch id, in one query (a list of batches must
+ * not cost a query per batch).
  */
 export async function batchCallbackInfos(db: Kysely<Database>, rows: ActionBatchRow[]): Promise<Map<string, CallbackInfo>> {
   const ids = rows.flatMap((row) => (row.callback_id ? [row.callback_id] : []));
@@ -41,8 +42,7 @@ export async function batchCallbackInfos(db: Kysely<Database>, rows: ActionBatch
   for (const row of rows) {
     const callback = row.callback_id ? callbacks.get(row.callback_id) : undefined;
     if (!callback) continue;
-    const finished = row.status !== 'pending';
-    infos.set(row.id, { id: callback.id, url: callback.url, status: !finished && callback.status === 'running' ? 'new' : callback.status });
+    infos.set(row.id, shownCallback(callback, row.status !== 'pending'));
   }
   return infos;
 }

@@ -274,6 +274,12 @@ function deepFreeze(templates: IncludedTemplate[]): readonly IncludedTemplate[] 
   return Object.freeze(templates);
 }
 
+/** The Callback (included) template, Meraki's default for a callback given in a request. */
+export const DEFAULT_CALLBACK_TEMPLATE = 'wpt_00005';
+
+/** The Meraki (included) template, Meraki's default for an HTTP server and so for alerts and webhook tests. */
+export const DEFAULT_SERVER_TEMPLATE = 'wpt_00001';
+
 /** The included templates, in ID order. */
 export const includedTemplates: readonly IncludedTemplate[] = deepFreeze([
   { id: 'wpt_00001', name: 'Meraki (included)', type: 'included', body: meraki, headers: [] },

@@ -6,10 +6,7 @@ import { InputError } from '../errors.js';
 import type { CallbackContext } from './callback-context.js';
 import { checkDestination, DestinationError } from './destination-guard.js';
 import { findPayloadTemplate } from './find-payload-template.js';
-import { findIncludedTemplate } from './included-templates.js';
-
-/** The Callback (included) template, Meraki's default for callbacks. */
-export const DEFAULT_CALLBACK_TEMPLATE = 'wpt_00005';
+import { DEFAULT_CALLBACK_TEMPLATE, findIncludedTemplate } from './included-templates.js';
 
 /** A resolved callback destination. */
 export interface CallbackTarget {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeviceBehaviour } from './database.js';
 import { generateApiKey, hashApiKey } from '../auth/api-key.js';
-import { defaultSsidSettings } from '../organizations/ssid-defaults.js';
+import { insertNetwork } from '../organizations/create-network.js';
 
 /** What seeding produced: the ids a walk-through needs, and the key if one was generated. */
 export interface SeedResult {
@@ -33,38 +33,6 @@ export async function createAdmin(
     await trx
       .insertInto('admin_organizations')
       .values(admin.organizationIds.map((organization_id) => ({ admin_id: id, organization_id })))
-      .execute();
-  }
-  return id;
-}
-
-/** Adds a network with its 15 SSIDs when it is wireless. */
-export async function createNetwork(
-  trx: Kysely<Database>,
-  network: { organizationId: string; name: string; productTypes: string[]; timeZone?: string; tags?: string[]; notes?: string },
-): Promise<string> {
-  const { id } = await trx
-    .insertInto('networks')
-    .values({
-      organization_id: network.organizationId,
-      name: network.name,
-      product_types: JSON.stringify(network.productTypes),
-      time_zone: network.timeZone ?? 'America/Los_Angeles',
-      tags: JSON.stringify(network.tags ?? []),
-      notes: network.notes ?? '',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  if (network.productTypes.includes('wireless')) {
-    await trx
-      .insertInto('ssids')
-      .values(
-        Array.from({ length: 15 }, (_, number) => ({
-          network_id: id,
-          number,
-          settings: JSON.stringify(defaultSsidSettings(number)),
-        })),
-      )
       .execute();
   }
   return id;
@@ -105,8 +73,8 @@ export async function seedDemo(db: Kysely<Database>, options: { apiKey?: string 
       .returning('id')
       .executeTakeFirstOrThrow();
     const networkIds = [
-      await createNetwork(trx, { organizationId, name: 'Headquarters', productTypes: ['appliance', 'switch', 'wireless'], tags: ['demo'] }),
-      await createNetwork(trx, { organizationId, name: 'Branch 1', productTypes: ['wireless', 'sensor'], tags: ['demo', 'branch'] }),
+      await insertNetwork(trx, { organizationId, name: 'Headquarters', productTypes: ['appliance', 'switch', 'wireless'], tags: ['demo'] }),
+      await insertNetwork(trx, { organizationId, name: 'Branch 1', productTypes: ['wireless', 'sensor'], tags: ['demo', 'branch'] }),
     ];
     await trx
       .insertInto('devices')

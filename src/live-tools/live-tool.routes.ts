@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { CallbackInfo, CallbackRequestWritable } from '../../generated/client/types.gen.js';
 import { newCallbackRow } from '../callbacks/insert-callback.js';
 import { resolveCallbackTarget, type CallbackTarget } from '../callbacks/resolve-target.js';
+import { shownCallback } from '../callbacks/shown-callback.js';
 import type { Database, DeviceRow, LiveToolJobRow } from '../db/database.js';
 import { type LiveToolKind, liveToolKinds } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
@@ -43,13 +44,12 @@ function jobRequest(kind: LiveToolKind, device: DeviceRow, body: LiveToolBody): 
   }
 }
 
-/** The callback as a job shows it; before the job finishes nothing has been queued, so it is still `new`. */
+/** The callback as a job shows it (see shownCallback). */
 async function callbackInfo(db: Kysely<Database>, job: LiveToolJobRow): Promise<CallbackInfo | undefined> {
   if (!job.callback_id) return undefined;
   const callback = await db.selectFrom('callbacks').select(['id', 'url', 'status']).where('id', '=', job.callback_id).executeTakeFirst();
   if (!callback) return undefined;
-  const finished = job.status === 'complete' || job.status === 'failed';
-  return { id: callback.id, url: callback.url, status: !finished && callback.status === 'running' ? 'new' : callback.status };
+  return shownCallback(callback, job.status === 'complete' || job.status === 'failed');
 }
 
 /** The job id's path parameter, as the spec names it for each tool (Meraki's own, uneven names). */

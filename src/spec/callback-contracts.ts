@@ -3,9 +3,9 @@
  * express-openapi-validator does not look at callbacks or webhooks, so this is also the boot-time check that those schemas are sound.
  */
 import { dereference } from '@readme/openapi-parser';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { OpenAPIV3_1 } from 'openapi-types';
+import { specAjv } from './spec-ajv.js';
 
 /** Result of checking one payload against its contract. */
 export type ContractResult = { valid: true } | { valid: false; errors: string[] };
@@ -45,10 +45,7 @@ export class CallbackContracts {
   static async compile(spec: OpenAPIV3_1.Document): Promise<CallbackContracts> {
     // dereference() resolves in place: give it a copy so the caller's spec keeps its $refs.
     const doc = await dereference(structuredClone(spec));
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    // OpenAPI's numeric and binary formats carry no extra constraint for JSON values.
-    for (const format of ['float', 'double', 'int32', 'int64', 'byte', 'binary', 'password']) ajv.addFormat(format, true);
+    const ajv = specAjv();
 
     const found: { key: string; media: OpenAPIV3_1.MediaTypeObject | undefined }[] = [];
     for (const pathItem of Object.values(doc.paths ?? {})) {

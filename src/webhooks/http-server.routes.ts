@@ -6,20 +6,17 @@ import type {
   HttpServer,
   UpdateNetworkWebhooksHttpServerData,
 } from '../../generated/client/types.gen.js';
-import { includedTemplates } from '../callbacks/included-templates.js';
+import { DEFAULT_SERVER_TEMPLATE, includedTemplates } from '../callbacks/included-templates.js';
 import { checkCallbackUrl } from '../callbacks/resolve-target.js';
 import type { SecretBox } from '../callbacks/secret-box.js';
 import type { Database } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
-import { findPayloadTemplate, type NetworkPayloadTemplate } from '../callbacks/find-payload-template.js';
+import { findPayloadTemplate, findPayloadTemplateIdByName, type NetworkPayloadTemplate } from '../callbacks/find-payload-template.js';
 
 type CreateBody = CreateNetworkWebhooksHttpServerData['body'];
 // The spec has no `url` in an update; a client may still send one, and it must not pass silently.
 type UpdateBody = UpdateNetworkWebhooksHttpServerData['body'] & { url?: unknown };
-
-/** The template an HTTP server uses when none is given: Meraki (included). */
-export const DEFAULT_SERVER_TEMPLATE = 'wpt_00001';
 
 /** The id of the HTTP server at `url`: standard, padded Base64 of its UTF-8 bytes, as Meraki's. */
 export function httpServerId(url: string): string {
@@ -55,15 +52,7 @@ async function requestedTemplate(
 ): Promise<NetworkPayloadTemplate> {
   const name = request?.name;
   let id = request?.payloadTemplateId;
-  if (id === undefined && name !== undefined) {
-    const included = includedTemplates.find((template) => template.name === name);
-    const custom = included
-      ? []
-      : await trx.selectFrom('payload_templates').select('id').where('network_id', '=', networkId).where('name', '=', name).limit(2).execute();
-    if (!included && custom.length === 0) throw new InputError(`payloadTemplate: no template named "${name}" in this network`);
-    if (custom.length > 1) throw new InputError(`payloadTemplate: several templates are named "${name}"; give payloadTemplateId`);
-    id = included?.id ?? custom[0]!.id;
-  }
+  if (id === undefined && name !== undefined) id = await findPayloadTemplateIdByName(trx, networkId, name, 'payloadTemplate');
   id ??= fallbackId;
   const template = await findPayloadTemplate(trx, networkId, id, { lock: true });
   if (!template) throw new InputError(`payloadTemplate ${id} does not exist in this network`);

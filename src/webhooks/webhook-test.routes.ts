@@ -3,8 +3,9 @@ import { randomInt } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Kysely } from 'kysely';
 import type { AlertPayload, CreateNetworkWebhooksWebhookTestData, WebhookTest } from '../../generated/client/types.gen.js';
-import { includedTemplates } from '../callbacks/included-templates.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
+import { findPayloadTemplateIdByName } from '../callbacks/find-payload-template.js';
+import { DEFAULT_SERVER_TEMPLATE } from '../callbacks/included-templates.js';
 import { insertCallback } from '../callbacks/insert-callback.js';
 import { checkCallbackUrl, templateExists } from '../callbacks/resolve-target.js';
 import type { Database } from '../db/database.js';
@@ -44,18 +45,12 @@ async function templateFor(db: Kysely<Database>, networkId: string, body: Webhoo
     if (!(await templateExists(db, networkId, body.payloadTemplateId))) throw new InputError(`payloadTemplateId ${body.payloadTemplateId} does not exist in this network`);
     return body.payloadTemplateId;
   }
-  if (body.payloadTemplateName) {
-    const included = includedTemplates.find((t) => t.name === body.payloadTemplateName);
-    if (included) return included.id;
-    const custom = await db.selectFrom('payload_templates').select('id').where('network_id', '=', networkId).where('name', '=', body.payloadTemplateName).executeTakeFirst();
-    if (!custom) throw new InputError(`payloadTemplateName "${body.payloadTemplateName}" names no template of this network`);
-    return custom.id;
-  }
-  return serverTemplate ?? 'wpt_00001';
+  if (body.payloadTemplateName) return findPayloadTemplateIdByName(db, networkId, body.payloadTemplateName, 'payloadTemplateName');
+  return serverTemplate ?? DEFAULT_SERVER_TEMPLATE;
 }
 
-/** Builds the sample alert for a network, about one of its devices when it has any. */
-async function sampleAlertFor(db: Kysely<Database>, req: Request, networkId: string, alertTypeId: string, sharedSecret: string): Promise<AlertPayload> {
+/** Builds the sample alert for a network, occurring `at`, about one of its devices when it has any. */
+async function sampleAlertFor(db: Kysely<Database>, req: Request, networkId: string, alertTypeId: string, sharedSecret: string, at: Date): Promise<AlertPayload> {
   const network = await db
     .selectFrom('networks')
     .innerJoin('organizations', 'organizations.id', 'networks.organization_id')
@@ -64,7 +59,7 @@ async function sampleAlertFor(db: Kysely<Database>, req: Request, networkId: str
     .executeTakeFirstOrThrow();
   const device = await db.selectFrom('devices').selectAll().where('network_id', '=', networkId).orderBy('serial').executeTakeFirst();
   const base = baseUrl(req);
-  const now = new Date().toISOString();
+  const now = at.toISOString();
   return {
     version: '0.1',
     sharedSecret,
@@ -108,7 +103,7 @@ export function webhookTestRoutes({ db, callbacks }: AppContext): Router {
     const payloadTemplateId = await templateFor(db, networkId, body, server?.payload_template_id);
     // An HTTP server configured for this URL lends its secret, as a real alert to it would carry.
     const sharedSecret = body.sharedSecret || (server?.secret_ciphertext ? callbacks.secrets.open(server.secret_ciphertext) : '');
-    const alert = await sampleAlertFor(db, req, networkId, body.alertTypeId ?? 'power_supply_down', sharedSecret);
+    const alert = await sampleAlertFor(db, req, networkId, body.alertTypeId ?? 'power_supply_down', sharedSecret, callbacks.now());
     const id = await db.transaction().execute(async (trx) => {
       const callbackId = await insertCallback(trx, callbacks, {
         organizationId: organizationOf(req),

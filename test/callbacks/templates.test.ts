@@ -1,6 +1,4 @@
 import { dereference } from '@readme/openapi-parser';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { ActionBatchCallback, AlertPayload, PingCallback } from '../../generated/client/types.gen.js';
 import { findIncludedTemplate, includedTemplates } from '../../src/callbacks/included-templates.js';
@@ -22,6 +20,7 @@ import {
 import { escapeJsonString } from '../../src/callbacks/template-escape.js';
 import { findJsonSyntaxError } from '../../src/callbacks/template-json.js';
 import { loadSpec } from '../../src/spec/load-spec.js';
+import { specAjv } from '../../src/spec/spec-ajv.js';
 
 const engine = createTemplateEngine();
 
@@ -106,9 +105,7 @@ const bodyOnly = (body: string, headers: PayloadTemplateSource['headers'] = []):
 
 describe('sample payloads', async () => {
   const doc = await dereference(loadSpec());
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  addFormats.default(ajv);
-  for (const format of ['float', 'double', 'int32', 'int64']) ajv.addFormat(format, true);
+  const ajv = specAjv();
   const schema = (name: string) => ajv.compile(doc.components!.schemas![name] as object);
 
   it('are valid against the PingCallback and AlertPayload schemas, as is the action batch test payload', () => {

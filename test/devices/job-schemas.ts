@@ -1,8 +1,8 @@
 /** Validators for the live-tool job schemas of the bundled spec, made strict: an object may hold only the properties its schema names. */
 import { dereference } from '@readme/openapi-parser';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { loadSpec } from '../../src/spec/load-spec.js';
+import { specAjv } from '../../src/spec/spec-ajv.js';
 
 /** The component schemas checked here. */
 export type JobSchemaName = 'PingJob' | 'PingDeviceJob' | 'PingResults' | 'WakeOnLanJob' | 'ArpTableJob' | 'CableTestJob';
@@ -21,9 +21,7 @@ function strict(schema: unknown): unknown {
 }
 
 const doc = await dereference(loadSpec());
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats.default(ajv);
-for (const format of ['float', 'double', 'int32', 'int64']) ajv.addFormat(format, true);
+const ajv = specAjv();
 const validators = new Map<JobSchemaName, ValidateFunction>(
   names.map((name) => [name, ajv.compile(strict(doc.components!.schemas![name]) as object)]),
 );

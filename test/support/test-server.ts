@@ -1,6 +1,7 @@
 /** Boots a real server on a random loopback port with a fresh database, the demo data, and a second organization. */
 import { loadConfig, type Config } from '../../src/config.js';
-import { createNetwork, createAdmin } from '../../src/db/seed.js';
+import { createAdmin } from '../../src/db/seed.js';
+import { insertNetwork } from '../../src/organizations/create-network.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createClient, createConfig, type Client } from '../../generated/client/client/index.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
@@ -47,7 +48,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const seeded = server.seeded!;
   const other = await db.transaction().execute(async (trx) => {
     const { id: organizationId } = await trx.insertInto('organizations').values({ name: 'Other Organization' }).returning('id').executeTakeFirstOrThrow();
-    const networkId = await createNetwork(trx, { organizationId, name: 'Other network', productTypes: ['wireless'] });
+    const networkId = await insertNetwork(trx, { organizationId, name: 'Other network', productTypes: ['wireless'] });
     const dongleId = '00000000-0000-4000-8000-000000000001';
     await trx
       .insertInto('devices')

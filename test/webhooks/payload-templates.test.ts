@@ -8,7 +8,7 @@ import {
   updateNetworkWebhooksHttpServer,
   updateNetworkWebhooksPayloadTemplate,
 } from '../../generated/client/sdk.gen.js';
-import { createNetwork } from '../../src/db/seed.js';
+import { insertNetwork } from '../../src/organizations/create-network.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const BODY = '{"event": "{{ alertType | default: callbackId }}", "secret": "{{ sharedSecret }}"}';
@@ -35,7 +35,7 @@ async function createTemplate(name: string, body = BODY, id = networkId) {
 describe('payload templates', () => {
   it('lists the six included templates first, then the custom ones', async () => {
     // A network of its own, so that only this test's templates are in it.
-    const fresh = await createNetwork(t.server.ctx.db, { organizationId: t.demo.organizationId, name: 'Templates', productTypes: ['wireless'] });
+    const fresh = await insertNetwork(t.server.ctx.db, { organizationId: t.demo.organizationId, name: 'Templates', productTypes: ['wireless'] });
     const before = await getNetworkWebhooksPayloadTemplates({ client: t.client, path: { networkId: fresh } });
     expect(before.response.status).toBe(200);
     expect(before.data!.map((template) => [template.payloadTemplateId, template.type, template.name])).toEqual([
