@@ -78,10 +78,12 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     const worker = new DeliveryWorker(db, callbacks, sender, workerOptions(config, db.kind, `Boomerang/${VERSION}`), metrics);
     await worker.start();
     stoppables.push(worker);
-    const runner = new LiveToolRunner(db, callbacks, new SimulatorDriver());
+    // One driver for every operation on devices: live tools and dongle commands.
+    const driver = new SimulatorDriver();
+    const runner = new LiveToolRunner(db, callbacks, driver);
     liveTools = runner;
     await runner.start();
-    const dongleCommands = new DongleCommandRunner(db, callbacks);
+    const dongleCommands = new DongleCommandRunner(db, callbacks, driver);
     stoppables.push(dongleCommands);
     await dongleCommands.start();
     const actionBatches = new ActionBatchRunner(db, { operations: actionOperations, callbacks }, { ...defaultBatchRunnerOptions, workers: config.actionBatchWorkers });

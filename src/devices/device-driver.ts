@@ -1,6 +1,7 @@
 /** The device-driver contract: what the rest of Boomerang asks of a device, whether simulated or reached through an agent. */
 import type { ArpTableJob, CableTestJob, PingResults } from '../../generated/client/types.gen.js';
 import type { DeviceBehaviour } from '../db/database.js';
+import type { SaltReturn } from '../dongle/salt-functions.js';
 
 /** The Meraki live tools a driver can run. */
 export type LiveToolKind = 'ping' | 'pingDevice' | 'wakeOnLan' | 'arpTable' | 'cableTest';
@@ -19,6 +20,8 @@ export interface DeviceFacts {
   lanIp: string | null;
   networkId: string | null;
   name: string;
+  /** Firmware version, as the device reports it. */
+  firmware: string;
   behaviour: DeviceBehaviour;
   /** AutoPi unit id (dongles only). */
   unitId?: string | null;
@@ -71,6 +74,10 @@ export interface DeviceDriver {
   unsupportedReason(device: DeviceFacts, kind: LiveToolKind): string | null;
   /** Runs a live tool; resolves with the result when the device answers; a device that never answers keeps the promise pending until `signal` aborts, then rejects with DeviceUnreachableError. */
   runLiveTool(device: DeviceFacts, kind: LiveToolKind, params: LiveToolParams, ctx: RunContext): Promise<LiveToolResult>;
+  /** When a dongle answers a command sent at `sentAt`, or null when it never will (offline): the command's answer time. */
+  dongleAnswerTime(device: DeviceFacts, sentAt: Date): Date | null;
+  /** Runs a Salt function on a dongle as it answers at `at`, and returns what its minion reports. */
+  runSaltFunction(device: DeviceFacts, fun: string, args: unknown[], kwargs: Record<string, unknown>, at: Date): SaltReturn;
 }
 
 /** The device did not answer before the run's signal aborted: the job fails with this message (Meraki's own wording). */

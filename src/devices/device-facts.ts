@@ -4,7 +4,7 @@ import type { DeviceFacts } from './device-driver.js';
 
 /** The driver's view of a `devices` row. */
 export function deviceFacts(
-  row: Pick<DeviceRow, 'serial' | 'model' | 'product_type' | 'mac' | 'lan_ip' | 'network_id' | 'name' | 'behaviour' | 'unit_id' | 'dongle_id'>,
+  row: Pick<DeviceRow, 'serial' | 'model' | 'product_type' | 'mac' | 'lan_ip' | 'network_id' | 'name' | 'firmware' | 'behaviour' | 'unit_id' | 'dongle_id'>,
 ): DeviceFacts {
   return {
     serial: row.serial,
@@ -14,6 +14,7 @@ export function deviceFacts(
     lanIp: row.lan_ip,
     networkId: row.network_id,
     name: row.name,
+    firmware: row.firmware,
     // jsonb comes back parsed; an empty object means "answers at once, no loss".
     behaviour: row.behaviour ?? {},
     unitId: row.unit_id,

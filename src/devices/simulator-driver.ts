@@ -14,6 +14,9 @@ import { InvalidMacAddressError, buildMagicPacket } from './magic-packet.js';
 import { simulateArpTable } from './simulate-arp-table.js';
 import { simulateCableTest } from './simulate-cable-test.js';
 import { type PingPath, externalPathLatencyMs, simulatePing } from './simulate-ping.js';
+import { dongleFactsOf } from '../dongle/dongle-facts.js';
+import { runSaltFunction, type SaltReturn } from '../dongle/salt-functions.js';
+import { answerTimeOf } from '../dongle/simulated-dongle.js';
 import { unsupportedReason } from './unsupported-reason.js';
 import { waitForAnswer } from './wait-for-answer.js';
 
@@ -101,6 +104,16 @@ export class SimulatorDriver implements DeviceDriver {
   /** Why `device` cannot run `kind` (Meraki's support matrix); null when it can. */
   unsupportedReason(device: DeviceFacts, kind: LiveToolKind): string | null {
     return unsupportedReason(device, kind);
+  }
+
+  /** After the dongle's `answerDelayMs` (default at once), or never when it is offline. */
+  dongleAnswerTime(device: DeviceFacts, sentAt: Date): Date | null {
+    return answerTimeOf(device.behaviour, sentAt);
+  }
+
+  /** The simulated minion's answer: deterministic for the same call, device and time. */
+  runSaltFunction(device: DeviceFacts, fun: string, args: unknown[], kwargs: Record<string, unknown>, at: Date): SaltReturn {
+    return runSaltFunction(fun, args, kwargs, dongleFactsOf(device), at);
   }
 
   /**

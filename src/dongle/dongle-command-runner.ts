@@ -11,11 +11,11 @@ import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import type { Database, DongleCommandRow } from '../db/database.js';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
+import type { DeviceDriver } from '../devices/device-driver.js';
+import { deviceFacts } from '../devices/device-facts.js';
 import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
 import { executedPayload, timeoutPayload } from './dongle-command.js';
 import { pythonIsoformat } from './salt-python-text.js';
-import { runSaltFunction } from './salt-functions.js';
-import { dongleFactsOf } from './simulated-dongle.js';
 
 /** The NOTIFY channel a new command is announced on, so every server sharing the database knows its due times. */
 export const DONGLE_COMMAND_CHANNEL = 'boomerang_dongle_commands';
@@ -42,6 +42,8 @@ export class DongleCommandRunner {
   constructor(
     private readonly db: Db,
     private readonly callbacks: CallbackContext,
+    /** Runs the command on the dongle: the same driver contract as live tools. */
+    private readonly driver: DeviceDriver,
   ) {}
 
   /** Listens for new commands and settles whatever fell due while no server was running. */
@@ -203,7 +205,7 @@ export class DongleCommandRunner {
     if (answerAt === null || answerAt > now) return;
     const device = await trx.selectFrom('devices').selectAll().where('serial', '=', row.serial).executeTakeFirstOrThrow();
     // The function runs at the moment the device answered, so its readings are those of that moment.
-    const result = runSaltFunction(row.fun, row.args, row.kwargs, dongleFactsOf(device), answerAt);
+    const result = this.driver.runSaltFunction(deviceFacts(device), row.fun, row.args, row.kwargs, answerAt);
     const answered = await trx
       .updateTable('dongle_commands')
       .set({ answered_at: answerAt, result: JSON.stringify({ ...result, stamp: pythonIsoformat(answerAt) }) })

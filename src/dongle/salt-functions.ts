@@ -10,18 +10,7 @@ import { powerStatus } from './salt-power-status.js';
 import { pythonStr, pythonTruthy } from './salt-python-text.js';
 import { runShellCommand } from './salt-shell.js';
 import { pendingStateRun } from './salt-state-pending.js';
-
-/** What the simulator knows about the dongle it plays (from its `devices` row). */
-export interface DongleFacts {
-  /** The Salt minion id. */
-  unitId: string;
-  deviceId: string;
-  name: string;
-  model: string;
-  firmware: string;
-  mac: string;
-  lanIp: string;
-}
+import type { DongleFacts } from './dongle-facts.js';
 
 /** A minion's job return: Salt sets `success` to `retcode == 0`. */
 export interface SaltReturn {

@@ -1,6 +1,6 @@
 /** The grains of a simulated AutoPi dongle (a Raspberry Pi CM4 running Raspbian 11 and Salt 3007). */
 import { seedOf } from './salt-boot-time.js';
-import type { DongleFacts } from './salt-functions.js';
+import type { DongleFacts } from './dongle-facts.js';
 
 /** The Salt release the simulated minion reports (`test.version`, `saltversion`). */
 export const SIMULATED_SALT_VERSION = '3007.13';

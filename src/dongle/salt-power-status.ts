@@ -1,6 +1,6 @@
 /** AutoPi's `power.status` on a simulated dongle: the power chip (SPM) state and the Pi's uptime. */
 import { bootTimeOf } from './salt-boot-time.js';
-import type { DongleFacts } from './salt-functions.js';
+import type { DongleFacts } from './dongle-facts.js';
 import { vehicleStateAt } from './salt-obd.js';
 import { pythonIsoformat } from './salt-python-text.js';
 

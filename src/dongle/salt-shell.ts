@@ -1,6 +1,6 @@
 /** The few shell commands a simulated dongle answers for `cmd.run`, as `/bin/sh -c` on Raspbian would. */
 import { bootTimeOf, seedOf } from './salt-boot-time.js';
-import type { DongleFacts } from './salt-functions.js';
+import type { DongleFacts } from './dongle-facts.js';
 import { dongleHostname } from './salt-grains.js';
 
 /** What the shell printed (stdout and stderr together, as `cmd.run` merges them) and its exit status. */

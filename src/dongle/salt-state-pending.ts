@@ -3,7 +3,7 @@
  * cloud, and the job returns Salt's whole state result dict, keyed `module_|-id_|-name_|-function`.
  */
 import { seedOf } from './salt-boot-time.js';
-import type { DongleFacts } from './salt-functions.js';
+import type { DongleFacts } from './dongle-facts.js';
 
 /** One state's result, as Salt's highstate data holds it (`duration` in milliseconds). */
 export interface SaltStateResult {

@@ -11,6 +11,7 @@ export function device(overrides: Partial<DeviceFacts> & { serial: string }): De
     lanIp: '10.0.1.99',
     networkId: 'net-1',
     name: overrides.serial,
+    firmware: 'wireless-29-5',
     behaviour: {},
     unitId: null,
     dongleId: null,

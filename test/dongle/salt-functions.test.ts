@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bootTimeOf } from '../../src/dongle/salt-boot-time.js';
 import { parseSaltCommandLine } from '../../src/dongle/salt-command-line.js';
+import type { DongleFacts } from '../../src/dongle/dongle-facts.js';
 import {
-  type DongleFacts,
   runSaltFunction,
   type SaltReturn,
   supportedSaltFunctions,
