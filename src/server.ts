@@ -14,7 +14,8 @@ import { HttpSender, defaultSenderOptions } from './delivery/http-sender.js';
 import { workerOptions } from './delivery/worker-options.js';
 import { sweepExpired } from './delivery/sweep-expired.js';
 import { answerClientError } from './http/answer-client-error.js';
-import { createApp, type AppContext } from './http/create-app.js';
+import type { AppContext } from './http/app-context.js';
+import { createApp } from './http/create-app.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { LiveToolRunner } from './live-tools/job-runner.js';
 import { ActionBatchRunner, defaultBatchRunnerOptions } from './action-batches/action-batch-runner.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 (the Meraki API is under /api/v1). */
   url: string;
   ctx: AppContext;
+  /** The background runners, for tests that stop one or run a second beside it. */
+  runners: { liveTools: LiveToolRunner; actionBatches: ActionBatchRunner; dongleCommands: DongleCommandRunner };
   /** What the demo seed created, when it ran on this start. */
   seeded: SeedResult | null;
   /** Stops accepting requests, lets in-flight ones and deliveries finish, and closes the database. */
@@ -90,7 +93,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     stoppables.push(actionBatches);
     await actionBatches.start();
     const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
-    const ctx: AppContext = { config, db, logger, spec, contracts, rateLimiter, callbacks, metrics, liveTools: runner, dongleCommands, actionBatches };
+    const ctx: AppContext = { config, db, spec, rateLimiter, callbacks, metrics, driver, actionOperations, liveTools: runner, actionBatches, dongleCommands };
     const app = createApp(ctx);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
@@ -112,6 +115,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     return {
       url: `http://${host}:${port}`,
       ctx,
+      runners: { liveTools: runner, actionBatches, dongleCommands },
       seeded,
       async close() {
         for (const t of timers) clearInterval(t);

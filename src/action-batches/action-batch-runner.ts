@@ -43,8 +43,8 @@ export class ActionBatchRunner {
 
   constructor(
     private readonly db: Db,
-    /** What running a batch needs (also used by the routes to run synchronous batches). */
-    readonly env: BatchEnv,
+    /** What running a batch needs. */
+    private readonly env: BatchEnv,
     private readonly options: BatchRunnerOptions = defaultBatchRunnerOptions,
   ) {}
 

@@ -8,7 +8,7 @@ import type {
   GetOrganizationActionBatchesResponse,
 } from '../../generated/client/types.gen.js';
 import type { ActionBatchRow } from '../db/database.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { callerOf, organizationOf } from '../http/request-context.js';
 import { createActionBatch } from './create-action-batch.js';
 import { deleteActionBatch } from './delete-action-batch.js';
@@ -18,11 +18,11 @@ import { batchCallbackInfo, batchCallbackInfos, toActionBatch } from './to-actio
 import { updateActionBatch } from './update-action-batch.js';
 
 /** Routes for `/api/v1/organizations/{organizationId}/actionBatches[/{actionBatchId}]`. */
-export function actionBatchRoutes({ db, config, actionBatches }: AppContext): Router {
+export function actionBatchRoutes({ db, config, callbacks, actionOperations, actionBatches }: AppContext): Router {
   const router = Router();
   const collection = '/api/v1/organizations/:organizationId/actionBatches';
   const item = `${collection}/:actionBatchId`;
-  const env = { ...actionBatches.env, limits: config };
+  const env = { operations: actionOperations, callbacks, limits: config };
   const now = () => env.callbacks.now();
 
   /** Runs a just-confirmed batch: in this request when synchronous (answering its final state), else by the runners. */

@@ -8,7 +8,7 @@ import { checkCallbackUrl } from '../callbacks/resolve-target.js';
 import { insertCallback } from '../callbacks/insert-callback.js';
 import type { DongleCommandRow } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
 import { autopiTimestamp } from './autopi-timestamp.js';
 import { DONGLE_COMMAND_CHANNEL } from './dongle-command-runner.js';

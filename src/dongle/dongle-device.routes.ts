@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { DongleDevice } from '../../generated/client/types.gen.js';
 import type { DeviceRow } from '../db/database.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { callerOf, deviceOf } from '../http/request-context.js';
 
 /** The AutoPi-style resource for a dongle's device row. */

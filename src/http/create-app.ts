@@ -2,66 +2,26 @@
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { stringify as toYaml } from 'yaml';
-import type { OpenAPIV3_1 } from 'openapi-types';
-import type { Config } from '../config.js';
-import type { Db } from '../db/create-db.js';
 import { DatabaseUnavailableError, NotFoundError, NotImplementedError } from '../errors.js';
-import type { CallbackContracts } from '../spec/callback-contracts.js';
-import type { CallbackContext } from '../callbacks/callback-context.js';
-import type { DeliveryMetrics } from '../delivery/delivery-metrics.js';
+import type { AppContext } from './app-context.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler } from './error-handler.js';
-import { RateLimiter } from './rate-limiter.js';
 import { refuseEmptySegments } from './refuse-empty-segments.js';
 import { refuseLooseNumbers } from './refuse-loose-numbers.js';
 import { refuseUnstorableInput } from './refuse-unstorable-input.js';
+import { routers } from './routers.js';
 import { scope } from './scope.js';
-import { organizationRoutes } from '../organizations/organization.routes.js';
-import { networkRoutes } from '../organizations/network.routes.js';
-import { deviceRoutes } from '../organizations/device.routes.js';
-import { ssidRoutes } from '../organizations/ssid.routes.js';
-import { dongleDeviceRoutes } from '../dongle/dongle-device.routes.js';
-import { httpServerRoutes } from '../webhooks/http-server.routes.js';
-import { payloadTemplateRoutes } from '../webhooks/payload-template.routes.js';
-import { callbackStatusRoutes } from '../webhooks/callback-status.routes.js';
-import { webhookLogRoutes } from '../webhooks/webhook-log.routes.js';
-import { webhookTestRoutes } from '../webhooks/webhook-test.routes.js';
-import { liveToolRoutes } from '../live-tools/live-tool.routes.js';
-import type { LiveToolRunner } from '../live-tools/job-runner.js';
-import { actionBatchRoutes } from '../action-batches/action-batch.routes.js';
-import type { ActionBatchRunner } from '../action-batches/action-batch-runner.js';
-import { dongleCommandRoutes } from '../dongle/dongle-command.routes.js';
-import type { DongleCommandRunner } from '../dongle/dongle-command-runner.js';
 
 /** How long `/readyz` waits for the database to answer, in milliseconds. */
 const READY_TIMEOUT_MS = 2_000;
 
-/** Everything the routes need, built once at start. */
-export interface AppContext {
-  config: Config;
-  db: Db;
-  logger: Logger;
-  spec: OpenAPIV3_1.Document;
-  contracts: CallbackContracts;
-  /** Per-organization request budget. */
-  rateLimiter: RateLimiter;
-  /** Callback creation, payload contracts, templates, secrets and destination policy. */
-  callbacks: CallbackContext;
-  metrics: DeliveryMetrics;
-  /** Runs live tool jobs; routes submit each new job to it. */
-  liveTools: LiveToolRunner;
-  /** Runs confirmed asynchronous action batches; routes wake it and share its spec-compiled action operations. */
-  actionBatches: ActionBatchRunner;
-  /** Settles dongle commands at their answer and timeout times; routes wake it after each new command. */
-  dongleCommands: DongleCommandRunner;
-}
-
 /** Creates the app (it does not listen). */
 export function createApp(ctx: AppContext): Express {
-  const { db, logger, spec, rateLimiter } = ctx;
+  const { db, spec, rateLimiter } = ctx;
+  // The process logger has one home, the callback context, which the background runners share.
+  const { logger } = ctx.callbacks;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -130,19 +90,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(refuseLooseNumbers(spec));
   app.use(scope(db, rateLimiter));
 
-  app.use(organizationRoutes(ctx));
-  app.use(networkRoutes(ctx));
-  app.use(deviceRoutes(ctx));
-  app.use(ssidRoutes(ctx));
-  app.use(dongleDeviceRoutes(ctx));
-  app.use(dongleCommandRoutes(ctx));
-  app.use(liveToolRoutes(ctx));
-  app.use(actionBatchRoutes(ctx));
-  app.use(httpServerRoutes(ctx));
-  app.use(payloadTemplateRoutes(ctx));
-  app.use(webhookTestRoutes(ctx));
-  app.use(callbackStatusRoutes(ctx));
-  app.use(webhookLogRoutes(ctx));
+  for (const routes of routers) app.use(routes(ctx));
 
   // The validator already answered 404/405 for paths the spec lacks; a documented operation with no handler answers 501
   // (test/every-operation.test.ts keeps every operation routed).

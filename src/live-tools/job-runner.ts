@@ -81,8 +81,8 @@ export class LiveToolRunner {
   constructor(
     private readonly db: Db,
     private readonly callbacks: CallbackContext,
-    /** The driver jobs run with (its `unsupportedReason` also answers the API's 400). */
-    readonly driver: DeviceDriver,
+    /** The driver jobs run with. */
+    private readonly driver: DeviceDriver,
     options: Partial<JobRunnerOptions> = {},
   ) {
     this.options = { ...defaultJobRunnerOptions, ...options };

@@ -10,7 +10,7 @@ import { type LiveToolKind, liveToolKinds } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
 import { defaultPingCount } from '../devices/simulator-driver.js';
 import { InputError, NotFoundError } from '../errors.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
 import { LIVE_TOOLS_CHANNEL } from './claim-jobs.js';
 import { jobContract, toLiveToolJob } from './live-tool-job.js';
@@ -56,7 +56,7 @@ async function callbackInfo(db: Kysely<Database>, job: LiveToolJobRow): Promise<
 const jobIdParam: Record<LiveToolKind, string> = { ping: 'id', pingDevice: 'id', wakeOnLan: 'wakeOnLanId', arpTable: 'arpTableId', cableTest: 'id' };
 
 /** Routes for `/api/v1/devices/{serial}/liveTools/{tool}` and `…/{tool}/{id}`, for the five tools. */
-export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext): Router {
+export function liveToolRoutes({ db, config, callbacks, driver, liveTools }: AppContext): Router {
   const router = Router();
 
   for (const kind of liveToolKinds) {
@@ -65,7 +65,7 @@ export function liveToolRoutes({ db, config, callbacks, liveTools }: AppContext)
       const body = (req.body ?? {}) as LiveToolBody;
       // The scope middleware has checked that the device exists and is the caller's.
       const device = deviceOf(req);
-      const reason = liveTools.driver.unsupportedReason(deviceFacts(device), kind);
+      const reason = driver.unsupportedReason(deviceFacts(device), kind);
       if (reason !== null) throw new InputError(reason);
       // unsupportedReason refuses devices outside a network.
       const networkId = device.network_id!;

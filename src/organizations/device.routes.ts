@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import { sql } from 'kysely';
 import type { GetDeviceResponse, GetOrganizationDevicesData, GetOrganizationDevicesResponse, UpdateDeviceData } from '../../generated/client/types.gen.js';
 import type { DeviceRow } from '../db/database.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { baseUrl } from '../http/base-url.js';
 import { fetchPage, setLinkHeader, type PageSpec } from '../http/pagination.js';
 import { deviceOf, organizationOf } from '../http/request-context.js';

@@ -9,7 +9,7 @@ import type {
 } from '../../generated/client/types.gen.js';
 import type { NetworkRow } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { baseUrl } from '../http/base-url.js';
 import { fetchPage, setLinkHeader, type PageSpec } from '../http/pagination.js';
 import { organizationOf } from '../http/request-context.js';

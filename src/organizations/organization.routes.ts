@@ -2,7 +2,7 @@
 import { Router, type Request } from 'express';
 import type { GetOrganizationResponse, GetOrganizationsData, GetOrganizationsResponse } from '../../generated/client/types.gen.js';
 import type { OrganizationRow } from '../db/database.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { baseUrl } from '../http/base-url.js';
 import { fetchPage, setLinkHeader, type PageSpec } from '../http/pagination.js';
 import { callerOf, organizationOf } from '../http/request-context.js';

@@ -1,7 +1,7 @@
 /** SSIDs: read and update one of a wireless network's 15 SSIDs. */
 import { Router } from 'express';
 import type { UpdateNetworkWirelessSsidData } from '../../generated/client/types.gen.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { getSsid, updateSsid } from './update-ssid.js';
 
 /** Routes for `/api/v1/networks/{networkId}/wireless/ssids/{number}`. */

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { CallbackStatus } from '../../generated/client/types.gen.js';
 import { NotFoundError } from '../errors.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { organizationOf } from '../http/request-context.js';
 import { isRowId } from '../db/row-id.js';
 

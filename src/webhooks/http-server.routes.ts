@@ -11,7 +11,7 @@ import { checkCallbackUrl } from '../callbacks/resolve-target.js';
 import type { SecretBox } from '../callbacks/secret-box.js';
 import type { Database } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { findPayloadTemplate, findPayloadTemplateIdByName, type NetworkPayloadTemplate } from '../callbacks/find-payload-template.js';
 
 type CreateBody = CreateNetworkWebhooksHttpServerData['body'];

@@ -7,7 +7,7 @@ import type {
 } from '../../generated/client/types.gen.js';
 import { includedTemplates } from '../callbacks/included-templates.js';
 import { NotFoundError } from '../errors.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { findPayloadTemplate, type NetworkPayloadTemplate } from '../callbacks/find-payload-template.js';
 import { createPayloadTemplate, deletePayloadTemplate, updatePayloadTemplate } from './payload-template-writes.js';
 

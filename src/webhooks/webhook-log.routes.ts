@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { GetOrganizationWebhooksLogsData, GetOrganizationWebhooksLogsResponse } from '../../generated/client/types.gen.js';
 import { InputError } from '../errors.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { fetchPage, setLinkHeader, type PageSpec } from '../http/pagination.js';
 import { organizationOf } from '../http/request-context.js';
 

@@ -10,7 +10,7 @@ import { insertCallback } from '../callbacks/insert-callback.js';
 import { checkCallbackUrl, templateExists } from '../callbacks/resolve-target.js';
 import type { Database } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
-import type { AppContext } from '../http/create-app.js';
+import type { AppContext } from '../http/app-context.js';
 import { baseUrl } from '../http/base-url.js';
 import { callerOf, organizationOf } from '../http/request-context.js';
 import { isRowId } from '../db/row-id.js';

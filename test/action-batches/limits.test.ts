@@ -46,7 +46,7 @@ describe('action batch limits', () => {
     expect(other.response.status).toBe(201);
 
     // One batch runs (as a runner would): a slot frees up.
-    const ran = await executeBatch(t.server.ctx.db, t.server.ctx.actionBatches.env, { id: ids[0]! });
+    const ran = await executeBatch(t.server.ctx.db, { operations: t.server.ctx.actionOperations, callbacks: t.server.ctx.callbacks }, { id: ids[0]! });
     expect(ran?.status).toBe('completed');
     const now = await sdk.updateOrganizationActionBatch({ client: t.client, path: { organizationId, actionBatchId: draft.data!.id }, body: { confirmed: true } });
     expect(now.response.status).toBe(200);

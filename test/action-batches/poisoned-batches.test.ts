@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 async function startRunner(workers: number): Promise<ActionBatchRunner> {
-  const runner = new ActionBatchRunner(t.server.ctx.db, t.server.ctx.actionBatches.env, { ...defaultBatchRunnerOptions, workers });
+  const runner = new ActionBatchRunner(t.server.ctx.db, { operations: t.server.ctx.actionOperations, callbacks: t.server.ctx.callbacks }, { ...defaultBatchRunnerOptions, workers });
   await runner.start();
   return runner;
 }

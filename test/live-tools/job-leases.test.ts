@@ -16,7 +16,7 @@ beforeAll(async () => {
   t = await startTestServer({ CALLBACK_ALLOW_HOSTS: '127.0.0.1', LIVE_TOOLS_TIMEOUT: '3' });
   receiver = await RecordingReceiver.start();
   // The server's own runner is stopped: the runners below (other "servers" on the same database) claim every job.
-  await t.server.ctx.liveTools.stop();
+  await t.server.runners.liveTools.stop();
 });
 afterAll(async () => {
   await receiver?.close();

@@ -13,7 +13,7 @@ beforeAll(async () => {
   t = await startTestServer({ CALLBACK_ALLOW_HOSTS: '127.0.0.1', LIVE_TOOLS_TIMEOUT: '2' });
   receiver = await RecordingReceiver.start();
   // The server's own runner is stopped: jobs created below stay `new`, as if the server had gone down right after the 201.
-  await t.server.ctx.liveTools.stop();
+  await t.server.runners.liveTools.stop();
 });
 afterAll(async () => {
   await receiver?.close();

@@ -21,7 +21,7 @@ beforeAll(async () => {
   t = await startTestServer({ CALLBACK_ALLOW_HOSTS: '127.0.0.1' });
   receiver = await RecordingReceiver.start();
   // The server's own runner is stopped: each test runs the jobs it created with a runner of its own.
-  await t.server.ctx.liveTools.stop();
+  await t.server.runners.liveTools.stop();
 });
 afterAll(async () => {
   await receiver?.close();
