@@ -7,6 +7,7 @@ import { DEFAULT_CALLBACK_TEMPLATE } from '../callbacks/included-templates.js';
 import { checkCallbackUrl } from '../callbacks/resolve-target.js';
 import { insertCallback } from '../callbacks/insert-callback.js';
 import type { DongleCommandRow } from '../db/database.js';
+import { deviceFacts } from '../devices/device-facts.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/app-context.js';
 import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
@@ -15,14 +16,13 @@ import { DONGLE_COMMAND_CHANNEL } from './dongle-command-runner.js';
 import { commandOf, toDongleJob } from './dongle-command.js';
 import { JidClock } from './jid-clock.js';
 import { parseSaltCommandLine, SaltSyntaxError, type SaltCommand } from './salt-command-line.js';
-import { answerTimeOf } from './simulated-dongle.js';
 
 /** The spec's default `callback_timeout`, in seconds. */
 const DEFAULT_TIMEOUT_SECONDS = 120;
 
 /** Routes under `/dongle/devices/{id}/`: `execute/`, `execute_raw/`, `callback/{jid}/` and `jobs/{jid}/`. */
 export function dongleCommandRoutes(ctx: AppContext): Router {
-  const { db, callbacks, dongleCommands } = ctx;
+  const { db, callbacks, dongleCommands, driver } = ctx;
   const router = Router({ strict: true });
   const jids = new JidClock();
 
@@ -68,7 +68,7 @@ export function dongleCommandRoutes(ctx: AppContext): Router {
             timeout_seconds: timeout,
             timeout_task_id: randomUUID(),
             created_at: now,
-            answer_at: answerTimeOf(device.behaviour ?? {}, now),
+            answer_at: driver.dongleAnswerTime(deviceFacts(device), now),
             deadline: new Date(now.getTime() + timeout * 1000),
             expires_at: new Date(now.getTime() + callbacks.retentionMs),
           })
