@@ -2,7 +2,6 @@
  * Contract before dispatch: checks a payload against its callback's spec schema, renders and signs it, and writes the
  * delivery (the outbox row) in the caller's transaction, so the result and its delivery commit together or not at all.
  */
-import { createHmac, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { RendererUnavailableError } from '../errors.js';
@@ -10,22 +9,13 @@ import type { CallbackContext } from './callback-context.js';
 import { findPayloadTemplate } from './find-payload-template.js';
 import { findIncludedTemplate } from './included-templates.js';
 import { TemplateError } from './render-payload.js';
+import { newWebhookId, requestSignature } from './signing.js';
 
 /** The NOTIFY channel that wakes delivery workers. */
 export const DELIVERY_CHANNEL = 'boomerang_deliveries';
 
 /** What became of a payload. */
 export type EnqueueResult = { queued: true; deliveryId: string } | { queued: false; errors: string[] };
-
-/** Hex HMAC-SHA256 of the exact body bytes, keyed with the caller's token: AutoPi's `X-Request-Signature`. */
-export function requestSignature(token: string, body: string): string {
-  return createHmac('sha256', Buffer.from(token, 'utf8')).update(body, 'utf8').digest('hex');
-}
-
-/** A new Standard Webhooks message id: the same on every attempt of one payload. */
-function newWebhookId(): string {
-  return `msg_${randomBytes(16).toString('hex')}`;
-}
 
 /** Marks a callback failed with `errors`, without sending anything. */
 async function failCallback(trx: Kysely<Database>, callbackId: string, errors: string[]): Promise<void> {

@@ -155,7 +155,7 @@ describe('delivery', () => {
 
 describe('X-Request-Signature', () => {
   it("matches the seed's Python snippet and Node's crypto", async () => {
-    const { requestSignature } = await import('../../src/callbacks/enqueue-payload.js');
+    const { requestSignature } = await import('../../src/callbacks/signing.js');
     const token = 'token-ünïcode-1234';
     const body = JSON.stringify({ jid: '20240101000000000000', state: 'COMMAND_EXECUTED', success: true, note: 'quote " and \n newline' });
     const signature = requestSignature(token, body);
