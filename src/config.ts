@@ -1,4 +1,4 @@
-/** Environment → typed, validated configuration (DESIGN.md §7; the README lists every variable). */
+/** Environment → typed, validated configuration (the README's Configuration section lists every variable). */
 import { isAbsolute, resolve } from 'node:path';
 import { parseSchedule } from './delivery/retry-policy.js';
 

@@ -1,5 +1,5 @@
 /**
- * Action batch benchmark (DESIGN.md §8), on PostgreSQL and on embedded PGlite, through the real HTTP API:
+ * Action batch benchmark (targets: the README's Benchmark section), on PostgreSQL and on embedded PGlite, through the real HTTP API:
  * - time to commit a 100-action asynchronous batch (POST → 201: every action validated against the spec, ownership
  *   checked, batch and callback stored), against the 200 ms target, and against 100 ordinary SSID PUTs (the peer: the
  *   same changes one request at a time);

@@ -1,5 +1,5 @@
 /**
- * Live tools benchmark (DESIGN.md §8), on the database DATABASE_URL selects (default: embedded PGlite in memory).
+ * Live tools benchmark (targets: the README's Benchmark section), on the database DATABASE_URL selects (default: embedded PGlite in memory).
  * In one run, each server in its own process, load from this one:
  * (a) live tool jobs created per second through the real server (authenticated, validated against the spec, persisted,
  *     201; the jobs then run and call back in the same server), against bare express parsing the same JSON and answering
@@ -147,7 +147,7 @@ receiver.process.kill();
 line('bare express, JSON parse + 201 (peer)', bareRun);
 line('Boomerang ping job, no callback', plain);
 line('Boomerang ping job with a callback', withCallback);
-console.log(`  ratio to bare express: ${(plain.perSecond / bareRun.perSecond).toFixed(2)} without callback, ${(withCallback.perSecond / bareRun.perSecond).toFixed(2)} with (target >= 0.50)`);
+console.log(`  ratio to bare express: ${(plain.perSecond / bareRun.perSecond).toFixed(2)} without callback, ${(withCallback.perSecond / bareRun.perSecond).toFixed(2)} with (targets >= 0.50 and >= 0.35)`);
 
 // (b) Completion → receipt: RATE jobs per second, each with a callback to a receiver in this (now idle) process.
 const latencies: number[] = [];
@@ -201,4 +201,4 @@ await stopChild(server.process);
 if (base) await adminQuery(base, `drop database if exists ${dbName} with (force)`);
 
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-console.log(`job finished_at -> callback received at ${RATE} jobs/s (n=${latencies.length}): p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms (targets <= 2 and <= 10)`);
+console.log(`job finished_at -> callback received at ${RATE} jobs/s (n=${latencies.length}): p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms (targets <= 3 and <= 15)`);

@@ -25,7 +25,7 @@ export interface RetryPolicy {
   retryAfterMaxMs: number;
 }
 
-/** The default policy (DESIGN.md §3 and the AutoPi seed's five retries). */
+/** The default policy (`RETRY_SCHEDULE` in the README, and the AutoPi seed's five retries). */
 export const defaultRetryPolicy: RetryPolicy = {
   scheduleMs: [10_000, 30_000, 120_000, 600_000, 3_600_000],
   jitter: 0.2,
