@@ -5,8 +5,8 @@ import { deviceFacts } from '../../src/devices/device-facts.js';
 import { type DeviceFacts, type LiveToolKind, type LiveToolParams, liveToolKinds } from '../../src/devices/device-driver.js';
 import { SimulatorDriver, answerDelayMs } from '../../src/devices/simulator-driver.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { type JobSchemaName, schemaErrors } from './job-schemas.js';
-import { seededRandom } from './seeded-random.js';
+import { type JobSchemaName, schemaErrors } from '../support/job-schemas.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 // The seeded demo fleet, read back from a real database, through the simulator: what a person trying the API meets.
 let testDb: TestDatabase;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { schemaErrors } from './job-schemas.js';
+import { schemaErrors } from '../support/job-schemas.js';
 
 // The other tests trust schemaErrors to catch a wrong result: check that it does.
 const results = { sent: 1, received: 1, loss: { percentage: 0 }, latencies: { minimum: 1, average: 1, maximum: 1 }, replies: [{ sequenceId: 1, size: 64, latency: 1 }] };

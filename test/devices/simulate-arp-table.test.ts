@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultGateway, simulateArpTable } from '../../src/devices/simulate-arp-table.js';
-import { schemaErrors } from './job-schemas.js';
-import { accessPoint, appliance, behaving, device, headquarters, hqSwitch } from './fleet.js';
-import { seededRandom } from './seeded-random.js';
+import { schemaErrors } from '../support/job-schemas.js';
+import { accessPoint, appliance, behaving, device, headquarters, hqSwitch } from '../support/fleet.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const now = new Date('2025-03-01T12:00:00.000Z');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulateCableTest, switchPortCount } from '../../src/devices/simulate-cable-test.js';
-import { schemaErrors } from './job-schemas.js';
+import { schemaErrors } from '../support/job-schemas.js';
 
 function cableJob(ports: string[], results: unknown) {
   return { cableTestId: '7', url: '/devices/Q2MS-DEMO-0002/liveTools/cableTest/7', request: { serial: 'Q2MS-DEMO-0002', ports }, status: 'complete', results };

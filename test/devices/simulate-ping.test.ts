@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { externalPathLatencyMs, simulatePing } from '../../src/devices/simulate-ping.js';
-import { schemaErrors } from './job-schemas.js';
-import { scriptedRandom, seededRandom } from './seeded-random.js';
+import { schemaErrors } from '../support/job-schemas.js';
+import { scriptedRandom, seededRandom } from '../support/seeded-random.js';
 
 const decimals = (n: number) => (String(n).split('.')[1] ?? '').length;
 

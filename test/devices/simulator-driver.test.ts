@@ -9,9 +9,9 @@ import {
 } from '../../src/devices/device-driver.js';
 import { externalPathLatencyMs } from '../../src/devices/simulate-ping.js';
 import { SimulatorDriver, answerDelayMs } from '../../src/devices/simulator-driver.js';
-import { schemaErrors } from './job-schemas.js';
-import { accessPoint, appliance, behaving, dongle, headquarters, hqSwitch } from './fleet.js';
-import { seededRandom } from './seeded-random.js';
+import { schemaErrors } from '../support/job-schemas.js';
+import { accessPoint, appliance, behaving, dongle, headquarters, hqSwitch } from '../support/fleet.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const driver = new SimulatorDriver();
 const now = new Date('2025-03-01T12:00:00.000Z');

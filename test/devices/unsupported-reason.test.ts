@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type LiveToolKind, liveToolKinds } from '../../src/devices/device-driver.js';
 import { unsupportedReason } from '../../src/devices/unsupported-reason.js';
-import { device, dongle } from './fleet.js';
+import { device, dongle } from '../support/fleet.js';
 
 const supported = (productType: string, model = 'X1') =>
   liveToolKinds.filter((kind) => unsupportedReason(device({ serial: 'Q2XX-0000-0001', productType, model }), kind) === null);

@@ -1,8 +1,8 @@
 /** Every implemented operation: 401 without a key, 404 for another organization's ids, 429 past the rate limit. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '../generated/client/client/index.js';
-import * as sdk from '../generated/client/sdk.gen.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import type { Client } from '../../generated/client/client/index.js';
+import * as sdk from '../../generated/client/sdk.gen.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
 let demoDongleId: string;

@@ -6,9 +6,9 @@ import {
   getOrganizationDevices,
   getOrganizationNetworks,
   getOrganizations,
-} from '../generated/client/sdk.gen.js';
-import { linkQuery, parseLinkHeader } from './support/link-header.js';
-import { DEMO_KEY, startTestServer, type TestServer } from './support/test-server.js';
+} from '../../generated/client/sdk.gen.js';
+import { linkQuery, parseLinkHeader } from '../support/link-header.js';
+import { DEMO_KEY, startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
 beforeAll(async () => {

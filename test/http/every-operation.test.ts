@@ -1,7 +1,7 @@
 /** Every operation in the spec has a handler: none falls through to the "not implemented yet" 501. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/create-app.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { createApp } from '../../src/http/create-app.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
 beforeAll(async () => {

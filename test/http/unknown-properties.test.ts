@@ -5,10 +5,10 @@
 import { dereference } from '@readme/openapi-parser';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as sdk from '../generated/client/sdk.gen.js';
-import { loadSpec } from '../src/spec/load-spec.js';
-import { RecordingReceiver } from './support/recording-receiver.js';
-import { DEMO_KEY, startTestServer, type TestServer } from './support/test-server.js';
+import * as sdk from '../../generated/client/sdk.gen.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import { RecordingReceiver } from '../support/recording-receiver.js';
+import { DEMO_KEY, startTestServer, type TestServer } from '../support/test-server.js';
 
 /** The name every unknown property carries, so that one search finds any that survived. */
 const MARK = 'zzUnknownProperty';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CallbackContracts, ContractCompileError } from '../src/spec/callback-contracts.js';
-import { loadSpec } from '../src/spec/load-spec.js';
+import { CallbackContracts, ContractCompileError } from '../../src/spec/callback-contracts.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
 
 const contracts = await CallbackContracts.compile(loadSpec());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dongleDevicesList, dongleDevicesRead } from '../generated/client/sdk.gen.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { dongleDevicesList, dongleDevicesRead } from '../../generated/client/sdk.gen.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
 beforeAll(async () => {
