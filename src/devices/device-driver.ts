@@ -29,11 +29,14 @@ export interface DeviceFacts {
   dongleId?: string | null;
 }
 
+/** Echo requests a ping sends when the request does not say (Meraki's default). */
+export const DEFAULT_PING_COUNT = 5;
+
 /** Parameters of a live tool, already validated by the API against the request schemas. */
 export interface LiveToolParams {
   /** Host to ping (`ping`: required; `pingDevice`: ignored, the device's own address is pinged). */
   target?: string;
-  /** Echo requests to send, 1–5 (default 5). */
+  /** Echo requests to send, 1–5 (default DEFAULT_PING_COUNT). */
   count?: number;
   /** VLAN of the Wake-on-LAN target, 1–4094 (`wakeOnLan`). */
   vlanId?: number;

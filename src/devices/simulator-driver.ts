@@ -1,6 +1,7 @@
 /** The embedded default driver: devices whose behaviour (latency, loss, offline, late answers) is data in their row. */
 import type { DeviceBehaviour } from '../db/database.js';
 import {
+  DEFAULT_PING_COUNT,
   type DeviceDriver,
   type DeviceFacts,
   type LiveToolKind,
@@ -22,9 +23,6 @@ import { waitForAnswer } from './wait-for-answer.js';
 
 /** Round-trip latency of a device whose behaviour sets none, in milliseconds (default 1). */
 export const defaultLatencyMs = 1;
-
-/** Echo requests sent when the request names no count (Meraki's default, 5). */
-export const defaultPingCount = 5;
 
 /** How long `device` takes to answer any run, in milliseconds: its latency plus `answerDelayMs`; null when it never answers. */
 export function answerDelayMs(behaviour: DeviceBehaviour): number | null {
@@ -57,7 +55,7 @@ function pathTo(device: DeviceFacts, target: string, neighbours: DeviceFacts[]):
 }
 
 function pingCount(params: LiveToolParams): number {
-  const count = params.count ?? defaultPingCount;
+  const count = params.count ?? DEFAULT_PING_COUNT;
   if (!Number.isInteger(count) || count < 1 || count > 5) throw new LiveToolParamsError(`count must be an integer from 1 to 5, not ${count}.`);
   return count;
 }

@@ -1,18 +1,17 @@
 /** Live tools: start a job on a device (201 with the job at once, the result later as a callback) and read it back. */
 import { Router } from 'express';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { CallbackInfo, CallbackRequestWritable } from '../../generated/client/types.gen.js';
 import { newCallbackRow } from '../callbacks/insert-callback.js';
 import { resolveCallbackTarget, type CallbackTarget } from '../callbacks/resolve-target.js';
 import { shownCallback } from '../callbacks/shown-callback.js';
 import type { Database, DeviceRow, LiveToolJobRow } from '../db/database.js';
-import { type LiveToolKind, liveToolKinds } from '../devices/device-driver.js';
+import { DEFAULT_PING_COUNT, type LiveToolKind, liveToolKinds } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
-import { defaultPingCount } from '../devices/simulator-driver.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/app-context.js';
 import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
-import { LIVE_TOOLS_CHANNEL } from './claim-jobs.js';
+import { insertLiveToolJob } from './create-live-tool-job.js';
 import { jobContract, toLiveToolJob } from './live-tool-job.js';
 import { isRowId } from '../db/row-id.js';
 
@@ -31,10 +30,10 @@ function jobRequest(kind: LiveToolKind, device: DeviceRow, body: LiveToolBody): 
   const serial = device.serial;
   switch (kind) {
     case 'ping':
-      return { serial, target: body.target, count: body.count ?? defaultPingCount };
+      return { serial, target: body.target, count: body.count ?? DEFAULT_PING_COUNT };
     case 'pingDevice':
       // The cloud pings the device itself: its address is the target.
-      return { serial, ...(device.lan_ip ? { target: device.lan_ip } : {}), count: body.count ?? defaultPingCount };
+      return { serial, ...(device.lan_ip ? { target: device.lan_ip } : {}), count: body.count ?? DEFAULT_PING_COUNT };
     case 'wakeOnLan':
       return { serial, vlanId: body.vlanId, mac: body.mac };
     case 'arpTable':
@@ -81,48 +80,18 @@ export function liveToolRoutes({ db, config, callbacks, driver, liveTools }: App
         // Stored, so that a job whose device never answers fails on time even across a restart.
         deadline: new Date(now.getTime() + config.liveToolsTimeoutSeconds * 1000),
       };
-      // Wakes the other servers' runners on commit (should this one fail to claim the job, another runs it).
-      const notify = sql<string>`pg_notify(${LIVE_TOOLS_CHANNEL}, ${liveTools.owner})`.as('notified');
-      // One statement either way (atomic without a transaction of its own): the callback, when there is one, is
-      // inserted by a CTE whose id the job takes. Two round trips less than BEGIN, two inserts and COMMIT.
-      const job: LiveToolJobRow = target
-        ? await db
-            .with('cb', (q) =>
-              q
-                .insertInto('callbacks')
-                .values(
-                  newCallbackRow(callbacks, {
-                    organizationId: organizationOf(req),
-                    networkId,
-                    contract: jobContract[kind],
-                    target,
-                    signing: 'standard-webhooks',
-                    secret: target.sharedSecret,
-                    createdBy: callerOf(req).adminId,
-                  }),
-                )
-                .returning('id'),
-            )
-            .insertInto('live_tool_jobs')
-            .columns(['kind', 'serial', 'organization_id', 'network_id', 'request', 'deadline', 'callback_id'])
-            .expression((eb) =>
-              eb
-                .selectFrom('cb')
-                .select([
-                  eb.val(values.kind).as('kind'),
-                  eb.val(values.serial).as('serial'),
-                  // A parameter in a select list is text unless cast.
-                  sql<string>`${values.organization_id}::bigint`.as('organization_id'),
-                  sql<string>`${values.network_id}::bigint`.as('network_id'),
-                  sql<string>`${values.request}::json`.as('request'),
-                  sql<Date>`${values.deadline}::timestamptz`.as('deadline'),
-                  'cb.id as callback_id',
-                ]),
-            )
-            .returningAll()
-            .returning(notify)
-            .executeTakeFirstOrThrow()
-        : await db.insertInto('live_tool_jobs').values(values).returningAll().returning(notify).executeTakeFirstOrThrow();
+      const callbackRow = target
+        ? newCallbackRow(callbacks, {
+            organizationId: organizationOf(req),
+            networkId,
+            contract: jobContract[kind],
+            target,
+            signing: 'standard-webhooks',
+            secret: target.sharedSecret,
+            createdBy: callerOf(req).adminId,
+          })
+        : undefined;
+      const job = await insertLiveToolJob(db, values, callbackRow, liveTools.owner);
       const callback = target && job.callback_id ? { id: job.callback_id, url: target.url, status: 'new' as const } : undefined;
       res.status(201).json(toLiveToolJob(job, callback));
       // The fast path: the server that created the job claims it at once, with no round trip through NOTIFY.
