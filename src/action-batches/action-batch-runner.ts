@@ -6,7 +6,8 @@
  * then settled as failed (see `executeBatch`). Also sweeps expired unconfirmed batches.
  */
 import type { Db, Unlisten } from '../db/create-db.js';
-import { ACTION_BATCH_CHANNEL, executeBatch, type BatchEnv } from './execute-batch.js';
+import { ACTION_BATCH_CHANNEL } from '../db/channels.js';
+import { executeBatch, type BatchEnv } from './execute-batch.js';
 import { sweepExpiredBatches } from './sweep-expired-batches.js';
 
 /** Runner tuning. */

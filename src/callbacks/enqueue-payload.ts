@@ -4,15 +4,13 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { DELIVERY_CHANNEL } from '../db/channels.js';
 import type { Database } from '../db/database.js';
 import { RendererUnavailableError } from '../errors.js';
 import type { CallbackContext } from './callback-context.js';
 import { findPayloadTemplate } from './find-payload-template.js';
 import { findIncludedTemplate } from './included-templates.js';
 import { TemplateError } from './render-payload.js';
-
-/** The NOTIFY channel that wakes delivery workers. */
-export const DELIVERY_CHANNEL = 'boomerang_deliveries';
 
 /** What became of a payload. */
 export type EnqueueResult = { queued: true; deliveryId: string } | { queued: false; errors: string[] };

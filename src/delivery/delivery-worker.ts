@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import pRetry from 'p-retry';
 import type { CallbackContext } from '../callbacks/callback-context.js';
-import { DELIVERY_CHANNEL } from '../callbacks/enqueue-payload.js';
+import { DELIVERY_CHANNEL } from '../db/channels.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
 import { workFailureReason } from '../db/work-failures.js';

@@ -8,6 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
+import { DONGLE_COMMAND_CHANNEL } from '../db/channels.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import type { Database, DongleCommandRow } from '../db/database.js';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
@@ -16,9 +17,6 @@ import { executedPayload, timeoutPayload } from './dongle-command.js';
 import { pythonIsoformat } from './salt-python-text.js';
 import { runSaltFunction } from './salt-functions.js';
 import { dongleFactsOf } from './simulated-dongle.js';
-
-/** The NOTIFY channel a new command is announced on, so every server sharing the database knows its due times. */
-export const DONGLE_COMMAND_CHANNEL = 'boomerang_dongle_commands';
 
 /** Commands settled per transaction. */
 const BATCH = 100;

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
+import { LIVE_TOOLS_CHANNEL } from '../db/channels.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import { isDatabaseUnreachable, retryWhileUnreachable } from '../db/database-unreachable.js';
 import type { Database, DeviceRow, LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
@@ -13,7 +14,7 @@ import { type DeviceDriver, type DeviceFacts, DeviceUnreachableError, type LiveT
 import { deviceFacts } from '../devices/device-facts.js';
 import { Batcher } from './batcher.js';
 import { FairLimit } from '../concurrency/fair-limit.js';
-import { claimDueJobs, claimJobs, LIVE_TOOLS_CHANNEL, markRunning, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
+import { claimDueJobs, claimJobs, markRunning, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
 import { storedResult, toLiveToolJob } from './live-tool-job.js';
 
 /** How many jobs run at once, and how jobs are leased. */

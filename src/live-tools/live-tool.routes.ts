@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { CallbackInfo, CallbackRequestWritable } from '../../generated/client/types.gen.js';
 import { newCallbackRow } from '../callbacks/insert-callback.js';
 import { resolveCallbackTarget, type CallbackTarget } from '../callbacks/resolve-target.js';
+import { LIVE_TOOLS_CHANNEL } from '../db/channels.js';
 import type { Database, DeviceRow, LiveToolJobRow } from '../db/database.js';
 import { type LiveToolKind, liveToolKinds } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
@@ -11,7 +12,6 @@ import { defaultPingCount } from '../devices/simulator-driver.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/create-app.js';
 import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
-import { LIVE_TOOLS_CHANNEL } from './claim-jobs.js';
 import { jobContract, toLiveToolJob } from './live-tool-job.js';
 import { isRowId } from '../db/row-id.js';
 
