@@ -5,8 +5,10 @@
  * of the organization this runner served least recently. A batch whose run keeps throwing is retried after a back-off,
  * then settled as failed (see `executeBatch`). Also sweeps expired unconfirmed batches.
  */
+import { Wakeup } from '../concurrency/wakeup.js';
 import type { Db, Unlisten } from '../db/create-db.js';
-import { ACTION_BATCH_CHANNEL, executeBatch, type BatchEnv } from './execute-batch.js';
+import { ACTION_BATCH_CHANNEL } from '../db/channels.js';
+import { executeBatch, type BatchEnv } from './execute-batch.js';
 import { sweepExpiredBatches } from './sweep-expired-batches.js';
 
 /** Runner tuning. */
@@ -32,8 +34,8 @@ export const defaultBatchRunnerOptions: BatchRunnerOptions = { workers: 2, idleR
 export class ActionBatchRunner {
   private stopping = false;
   private loops: Promise<void>[] = [];
-  private sleepers: (() => void)[] = [];
-  private pendingWakes = 0;
+  /** Remembers up to one wake per loop: with every loop busy, each wake that came makes a loop that finishes look again. */
+  private readonly wakeup: Wakeup;
   private unlisten: Unlisten | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   /** Organizations by when a loop last claimed one of their batches, least recent first. */
@@ -46,7 +48,9 @@ export class ActionBatchRunner {
     /** What running a batch needs. */
     private readonly env: BatchEnv,
     private readonly options: BatchRunnerOptions = defaultBatchRunnerOptions,
-  ) {}
+  ) {
+    this.wakeup = new Wakeup({ remember: options.workers });
+  }
 
   /** Listens for confirmations and starts the loops, which first run whatever a previous run left pending. */
   async start(): Promise<void> {
@@ -65,10 +69,8 @@ export class ActionBatchRunner {
 
   /** Wakes one idle loop: a batch may have become runnable. */
   wake(): void {
-    const sleeper = this.sleepers.shift();
-    if (sleeper) sleeper();
-    // Nobody asleep: every loop is busy and looks again when it finishes; remember the wake so none is lost.
-    else this.pendingWakes = Math.min(this.pendingWakes + 1, this.options.workers);
+    // Nobody asleep: every loop is busy and looks again when it finishes; the wake is remembered so none is lost.
+    this.wakeup.wake();
   }
 
   /** Stops looking for batches and waits for the ones running to commit. */
@@ -76,7 +78,7 @@ export class ActionBatchRunner {
     this.stopping = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const timer of this.retryTimers) clearTimeout(timer);
-    for (const sleeper of this.sleepers.splice(0)) sleeper();
+    this.wakeup.stop();
     await Promise.allSettled(this.loops);
     await this.unlisten?.();
   }
@@ -109,30 +111,12 @@ export class ActionBatchRunner {
       } catch (err) {
         // The database failed the claim, or recording a failure: the batch stays pending, and this loop backs off.
         this.env.callbacks.logger.error({ err }, 'running an action batch failed; it stays pending');
-        await this.pause(ERROR_PAUSE_MS);
+        await this.wakeup.pause(ERROR_PAUSE_MS);
         continue;
       }
       if (ran || this.stopping) continue;
-      if (this.pendingWakes > 0) {
-        this.pendingWakes -= 1;
-        continue;
-      }
-      await this.pause(this.options.idleRecheckMs);
+      // A wake remembered while this loop looked makes it look again at once.
+      await this.wakeup.sleep(this.options.idleRecheckMs);
     }
-  }
-
-  /** Sleeps for `ms` milliseconds or until woken. */
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.sleepers = this.sleepers.filter((s) => s !== wakeUp);
-        resolve();
-      }, ms);
-      const wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.sleepers.push(wakeUp);
-    });
   }
 }

@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
+import { ACTION_BATCH_CHANNEL } from '../db/channels.js';
 import type { ActionBatchResultsRecord, ActionBatchRow, CreatedResource, Database, StoredAction } from '../db/database.js';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
 import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
@@ -248,6 +249,3 @@ export async function executeBatch(
 export async function notifyRunners(trx: Kysely<Database>): Promise<void> {
   await sql`select pg_notify(${ACTION_BATCH_CHANNEL}, '')`.execute(trx);
 }
-
-/** The NOTIFY channel that wakes action batch runners. */
-export const ACTION_BATCH_CHANNEL = 'boomerang_action_batches';

@@ -3,6 +3,7 @@
  * delivery (the outbox row) in the caller's transaction, so the result and its delivery commit together or not at all.
  */
 import { sql, type Kysely } from 'kysely';
+import { DELIVERY_CHANNEL } from '../db/channels.js';
 import type { Database } from '../db/database.js';
 import { RendererUnavailableError } from '../errors.js';
 import type { CallbackContext } from './callback-context.js';
@@ -10,9 +11,6 @@ import { findPayloadTemplate } from './find-payload-template.js';
 import { findIncludedTemplate } from './included-templates.js';
 import { TemplateError } from './render-payload.js';
 import { newWebhookId, requestSignature } from './signing.js';
-
-/** The NOTIFY channel that wakes delivery workers. */
-export const DELIVERY_CHANNEL = 'boomerang_deliveries';
 
 /** What became of a payload. */
 export type EnqueueResult = { queued: true; deliveryId: string } | { queued: false; errors: string[] };

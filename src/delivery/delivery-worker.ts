@@ -1,14 +1,15 @@
 /** The delivery worker: claims due deliveries, signs and sends them with bounded concurrency, and records what happened. */
 import pRetry from 'p-retry';
 import type { CallbackContext } from '../callbacks/callback-context.js';
-import { DELIVERY_CHANNEL } from '../callbacks/enqueue-payload.js';
 import { standardWebhookHeaders } from '../callbacks/signing.js';
+import { DELIVERY_CHANNEL } from '../db/channels.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
 import { workFailureReason } from '../db/work-failures.js';
 import { claimDeliveries, nextDueAt, releaseDeliveries, type ClaimedDelivery } from './claim-deliveries.js';
 import { ClaimShares } from './claim-shares.js';
 import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
+import { Wakeup } from '../concurrency/wakeup.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
 import type { HttpSender, SendResult } from './http-sender.js';
 import { abandonDeliveries, recordOutcomes, type AttemptRecord } from './record-outcomes.js';
@@ -69,8 +70,7 @@ export class DeliveryWorker {
   private stopping = false;
   private loops: Promise<void>[] = [];
   private unlisten: Unlisten | undefined;
-  private wakeRequested = false;
-  private sleepers: ((woken: boolean) => void)[] = [];
+  private readonly wakeup = new Wakeup();
   private readonly overall: ConcurrencyLimit;
   private readonly perHost = new Map<string, ConcurrencyLimit>();
   private readonly shares: ClaimShares;
@@ -119,14 +119,13 @@ export class DeliveryWorker {
    * the next, so loops join in as the backlog grows instead of all racing for every single row.
    */
   wake(): void {
-    this.wakeRequested = true;
-    this.sleepers.shift()?.(true);
+    this.wakeup.wake();
   }
 
   /** Stops claiming, lets in-flight requests finish and be recorded, then returns. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const wake of this.sleepers.splice(0)) wake(true);
+    this.wakeup.stop();
     await Promise.all(this.loops);
     while (this.sending.size > 0) await Promise.all(this.sending);
     this.startRecorder();
@@ -145,11 +144,12 @@ export class DeliveryWorker {
   private async loop(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      this.wakeRequested = false;
+      // This look sees whatever earlier wakes announced.
+      this.wakeup.clear();
       const limit = Math.min(this.options.batchSize, this.shares.room());
       if (limit === 0) {
         // Everything claimable is claimed: a request finishing wakes a loop.
-        await this.sleep(this.options.idleRecheckMs);
+        await this.wakeup.sleep(this.options.idleRecheckMs);
         continue;
       }
       const skip = this.shares.full();
@@ -170,7 +170,7 @@ export class DeliveryWorker {
         failures += 1;
         // An outage: back off (1 s, 2 s, 4 s, then every 5 s) and keep going; the LISTEN reconnect wakes a loop once the database is back.
         if (failures === 1 || !isDatabaseUnreachable(err)) this.ctx.logger.error({ err, failures }, 'claiming deliveries failed');
-        await this.sleep(Math.min(5_000, 1_000 * 2 ** (failures - 1)));
+        await this.wakeup.pause(Math.min(5_000, 1_000 * 2 ** (failures - 1)));
         continue;
       }
       if (failures > 0) this.ctx.logger.info({ failures }, 'claiming deliveries works again');
@@ -178,8 +178,9 @@ export class DeliveryWorker {
       this.shares.settle(limit, claimed.map((d) => d.organization_id));
       for (const delivery of claimed) this.send(delivery, claimedAt);
       if (claimed.length === limit) {
-        // A full batch suggests a backlog: bring another loop in.
-        this.sleepers.shift()?.(true);
+        // A full batch suggests a backlog: bring another loop in. (With none asleep, the wake this remembers is
+        // forgotten at once by this loop, which claims again.)
+        this.wakeup.wake();
         continue;
       }
       if (epoch === this.epoch) {
@@ -310,28 +311,13 @@ export class DeliveryWorker {
 
   /** Sleeps until woken, or until the next delivery outside the skipped organizations is due (at most `idleRecheckMs`). */
   private async idle(): Promise<void> {
-    if (this.wakeRequested || this.stopping) return;
+    if (this.wakeup.pending || this.stopping) return;
     let delay = this.options.idleRecheckMs;
     // Work due now that this loop could not claim waits behind an older payload of its callback: look again shortly, not at once.
     if (this.idleDue) delay = Math.max(IDLE_FLOOR_MS, Math.min(delay, this.idleDue.getTime() - Date.now()));
-    const woken = await this.sleep(delay);
+    const woken = await this.wakeup.sleep(delay);
     // Time passed: retries came due, leases held elsewhere ran out.
     if (!woken) this.changed(null);
-  }
-
-  /** Sleeps up to `ms`; resolves true when woken, false when the time ran out. */
-  private sleep(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const done = (woken: boolean) => {
-        clearTimeout(timer);
-        // A loop that woke by itself must leave the queue, or a later wake() would go to it and be lost.
-        const index = this.sleepers.indexOf(done);
-        if (index >= 0) this.sleepers.splice(index, 1);
-        resolve(woken);
-      };
-      const timer = setTimeout(() => done(false), ms);
-      this.sleepers.push(done);
-    });
   }
 
   private hostLimit(url: string): ConcurrencyLimit {

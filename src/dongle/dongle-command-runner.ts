@@ -7,7 +7,9 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
+import { Wakeup } from '../concurrency/wakeup.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
+import { DONGLE_COMMAND_CHANNEL } from '../db/channels.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import type { Database, DongleCommandRow } from '../db/database.js';
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
@@ -16,9 +18,6 @@ import { deviceFacts } from '../devices/device-facts.js';
 import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
 import { executedPayload, timeoutPayload } from './dongle-command.js';
 import { pythonIsoformat } from './salt-python-text.js';
-
-/** The NOTIFY channel a new command is announced on, so every server sharing the database knows its due times. */
-export const DONGLE_COMMAND_CHANNEL = 'boomerang_dongle_commands';
 
 /** Commands settled per transaction. */
 const BATCH = 100;
@@ -31,9 +30,9 @@ const ERROR_PAUSE_MS = 1_000;
 
 /** Wakes at the next due time of any waiting command (or when told), settles what is due, and sleeps again. */
 export class DongleCommandRunner {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private loop: Promise<void> | undefined;
+  /** Its sleep timers keep no process alive: a sleep only waits for the next due time. */
+  private readonly wakeup = new Wakeup({ unref: true });
   /** A failure could not be recorded during the last pass: wait ERROR_PAUSE_MS rather than look again at once. */
   private backOff = false;
   private stopped = false;
@@ -49,50 +48,49 @@ export class DongleCommandRunner {
   /** Listens for new commands and settles whatever fell due while no server was running. */
   async start(): Promise<void> {
     this.unlisten = await this.db.listen(DONGLE_COMMAND_CHANNEL, () => this.wake());
-    this.wake();
-    await this.running;
+    // Stopped while the listener was being set up.
+    if (this.stopped) return;
+    const firstLook = this.look();
+    this.loop = firstLook.then((sleepMs) => this.sleepAndLook(sleepMs));
+    await firstLook;
   }
 
   /** Looks at the table now (after a command was created, or on a NOTIFY); calls arriving during a look make it look again. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-      // A wake that came after the loop's last look would otherwise wait for the timer set before it.
-      if (this.again) this.wake();
-    });
+    this.wakeup.wake();
   }
 
   /** Stops waking; waits for a look in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.wakeup.stop();
     await this.unlisten?.();
-    await this.running;
+    await this.loop;
   }
 
-  private async loop(): Promise<void> {
-    clearTimeout(this.timer);
-    let sleepMs: number;
+  /** Sleeps until the next due time or a wake, looks, and again, until stopped. */
+  private async sleepAndLook(sleepMs: number): Promise<void> {
+    while (!this.stopped) {
+      // Still due after a full pass means another server holds those rows: look again shortly rather than spin. A wake
+      // that came during the look ends the sleep at once, even a back-off's.
+      await this.wakeup.sleep(Math.min(Math.max(sleepMs, MIN_SLEEP_MS), MAX_SLEEP_MS));
+      if (this.stopped) return;
+      sleepMs = await this.look();
+    }
+  }
+
+  /** Settles what is due; returns how long to sleep before looking again, in milliseconds. */
+  private async look(): Promise<number> {
+    // This look sees whatever earlier wakes announced.
+    this.wakeup.clear();
+    this.backOff = false;
     try {
-      do {
-        this.again = false;
-        this.backOff = false;
-        await this.settleDue();
-        sleepMs = this.backOff ? ERROR_PAUSE_MS : await this.untilNextDue();
-      } while (this.again && !this.stopped && !this.backOff);
+      await this.settleDue();
+      return this.backOff ? ERROR_PAUSE_MS : await this.untilNextDue();
     } catch (err) {
       this.callbacks.logger.error({ err }, 'settling dongle commands failed; trying again shortly');
-      sleepMs = ERROR_PAUSE_MS;
+      return ERROR_PAUSE_MS;
     }
-    if (this.stopped) return;
-    // Still due after a full pass means another server holds those rows: look again shortly rather than spin.
-    this.timer = setTimeout(() => this.wake(), Math.min(Math.max(sleepMs, MIN_SLEEP_MS), MAX_SLEEP_MS));
-    this.timer.unref();
   }
 
   /** Milliseconds until the earliest answer or deadline of a waiting command (MAX_SLEEP_MS when none waits). */

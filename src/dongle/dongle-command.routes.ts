@@ -6,13 +6,13 @@ import type { DongleCallback, DongleExecuteRawRequest, DongleExecuteRequest, Don
 import { DEFAULT_CALLBACK_TEMPLATE } from '../callbacks/included-templates.js';
 import { checkCallbackUrl } from '../callbacks/resolve-target.js';
 import { insertCallback } from '../callbacks/insert-callback.js';
+import { DONGLE_COMMAND_CHANNEL } from '../db/channels.js';
 import type { DongleCommandRow } from '../db/database.js';
 import { deviceFacts } from '../devices/device-facts.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/app-context.js';
 import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
 import { autopiTimestamp } from './autopi-timestamp.js';
-import { DONGLE_COMMAND_CHANNEL } from './dongle-command-runner.js';
 import { commandOf, toDongleJob } from './dongle-command.js';
 import { JidClock } from './jid-clock.js';
 import { parseSaltCommandLine, SaltSyntaxError, type SaltCommand } from './salt-command-line.js';

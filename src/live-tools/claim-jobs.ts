@@ -1,9 +1,7 @@
 /** Claims live tool jobs for one runner under a lease (its own new jobs by id, and any job no live runner holds), and keeps the leases. */
 import { sql, type Kysely } from 'kysely';
+import { LIVE_TOOLS_CHANNEL } from '../db/channels.js';
 import type { Database, LiveToolJobRow } from '../db/database.js';
-
-/** The NOTIFY channel that tells runners a job may be claimable; the payload is the notifying runner's owner id. */
-export const LIVE_TOOLS_CHANNEL = 'boomerang_live_tools';
 
 /**
  * Claims those of the jobs `ids` that no live runner holds, for `owner` (the fast path right after the create

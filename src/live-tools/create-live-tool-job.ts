@@ -1,7 +1,7 @@
 /** Creates a live tool job: the code behind each tool's POST. */
 import { sql, type Insertable, type Kysely } from 'kysely';
+import { LIVE_TOOLS_CHANNEL } from '../db/channels.js';
 import type { CallbackTable, Database, LiveToolJobRow, LiveToolJobTable } from '../db/database.js';
-import { LIVE_TOOLS_CHANNEL } from './claim-jobs.js';
 
 /** A new job's columns, but its callback, which `insertLiveToolJob` links. */
 export type NewLiveToolJob = Pick<Insertable<LiveToolJobTable>, 'kind' | 'serial' | 'organization_id' | 'network_id' | 'request' | 'deadline'>;

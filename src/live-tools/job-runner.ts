@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
+import { LIVE_TOOLS_CHANNEL } from '../db/channels.js';
 import type { Db, Unlisten } from '../db/create-db.js';
 import { isDatabaseUnreachable, retryWhileUnreachable } from '../db/database-unreachable.js';
 import type { Database, DeviceRow, LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
@@ -13,7 +14,8 @@ import { type DeviceDriver, type DeviceFacts, DeviceUnreachableError, type LiveT
 import { deviceFacts } from '../devices/device-facts.js';
 import { Batcher } from './batcher.js';
 import { FairLimit } from '../concurrency/fair-limit.js';
-import { claimDueJobs, claimJobs, LIVE_TOOLS_CHANNEL, markRunning, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
+import { Wakeup } from '../concurrency/wakeup.js';
+import { claimDueJobs, claimJobs, markRunning, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
 import { storedResult, toLiveToolJob } from './live-tool-job.js';
 
 /** How many jobs run at once, and how jobs are leased. */
@@ -70,8 +72,7 @@ export class LiveToolRunner {
   private unlisten: Unlisten | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing = false;
-  private wakeRequested = false;
-  private sleeper: (() => void) | undefined;
+  private readonly wakeup = new Wakeup();
   /** Claims of this server's new jobs, batched: the row when claimed, undefined when another runner has it. */
   private readonly claims: Batcher<string, LiveToolJobRow | undefined>;
   /** `running` transitions, batched: whether the job was still ours to start. */
@@ -125,8 +126,7 @@ export class LiveToolRunner {
 
   /** Wakes the scan loop: jobs may be claimable. */
   wake(): void {
-    this.wakeRequested = true;
-    this.sleeper?.();
+    this.wakeup.wake();
   }
 
   /**
@@ -137,7 +137,7 @@ export class LiveToolRunner {
     this.stopping ??= (async () => {
       this.stopped = true;
       clearInterval(this.renewTimer);
-      this.sleeper?.();
+      this.wakeup.stop();
       for (const controller of this.held.values()) controller.abort(new Error('server stopping'));
       await Promise.allSettled([...this.runs, this.loop]);
       await this.unlisten?.();
@@ -158,14 +158,15 @@ export class LiveToolRunner {
 
   private async scanLoop(): Promise<void> {
     while (!this.stopped) {
-      this.wakeRequested = false;
+      // This scan sees whatever earlier wakes announced.
+      this.wakeup.clear();
       let claimed: number;
       try {
         claimed = await this.scan();
       } catch (err) {
         if (this.stopped) return;
         this.callbacks.logger.error({ err }, 'claiming live tool jobs failed');
-        await this.sleep(1000);
+        await this.wakeup.pause(1000);
         continue;
       }
       // A full batch suggests more are waiting.
@@ -183,7 +184,7 @@ export class LiveToolRunner {
 
   /** Sleeps until woken, until another runner's lease runs out (a take-over), or for `scanIntervalMs` at most. */
   private async idle(): Promise<void> {
-    if (this.wakeRequested || this.stopped) return;
+    if (this.wakeup.pending || this.stopped) return;
     let delay = this.options.scanIntervalMs;
     try {
       const until = await nextLeaseExpiry(this.db, this.owner);
@@ -191,19 +192,8 @@ export class LiveToolRunner {
     } catch {
       // Look again after the usual pause.
     }
-    if (this.wakeRequested || this.stopped) return;
-    await this.sleep(delay);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.sleeper?.(), ms);
-      this.sleeper = () => {
-        clearTimeout(timer);
-        this.sleeper = undefined;
-        resolve();
-      };
-    });
+    // A wake that came during the query ends the sleep at once.
+    await this.wakeup.sleep(delay);
   }
 
   /** Renews the leases of the jobs held; a job whose lease was taken over meanwhile is abandoned here (its new owner runs it). */

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createConfig } from '../../generated/client/client/index.js';
 import * as sdk from '../../generated/client/sdk.gen.js';
 import { loadConfig } from '../../src/config.js';
+import { DELIVERY_CHANNEL } from '../../src/db/channels.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { RecordingReceiver } from '../support/recording-receiver.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
@@ -86,7 +87,7 @@ describe('the destination guard after a restart', () => {
     // As if the hour had passed while the server was down.
     const due = await sql<{ id: string }>`
       update deliveries set next_attempt_at = now() where callback_id = ${callbackId} and status = 'pending'
-      returning id, pg_notify('boomerang_deliveries', '')`.execute(second.ctx.db);
+      returning id, pg_notify(${DELIVERY_CHANNEL}, '')`.execute(second.ctx.db);
     expect(due.rows).toHaveLength(1);
     let status = await callbackStatus(again, callbackId);
     for (let i = 0; status.status !== 'failed'; i += 1) {

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sdk from '../../generated/client/sdk.gen.js';
-import { DELIVERY_CHANNEL } from '../../src/callbacks/enqueue-payload.js';
+import { DELIVERY_CHANNEL } from '../../src/db/channels.js';
 import { RecordingReceiver } from '../support/recording-receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 

@@ -12,6 +12,7 @@ import {
   getDevice,
   getOrganizationWebhooksCallbacksStatus,
 } from '../../generated/client/sdk.gen.js';
+import { DELIVERY_CHANNEL } from '../../src/db/channels.js';
 import { RecordingReceiver, type Received } from '../support/recording-receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -113,7 +114,7 @@ describe("the server's own headers", () => {
     const { rows } = await sql<{ webhook_id: string }>`
       insert into deliveries (callback_id, organization_id, webhook_id, label, url, body, headers)
       values (${callbackId}, (select organization_id from callbacks where id = ${callbackId}), 'msg_server_own', null, ${`${receiver.url}/forged`}, '{"again":true}', ${JSON.stringify(forged)}::jsonb)
-      returning webhook_id, pg_notify('boomerang_deliveries', '')`.execute(t.server.ctx.db);
+      returning webhook_id, pg_notify(${DELIVERY_CHANNEL}, '')`.execute(t.server.ctx.db);
     expect(rows[0]!.webhook_id).toBe('msg_server_own');
     const [request] = await receiver.waitOn('/forged');
     expect(rawValues(request!, 'webhook-id')).toEqual(['msg_server_own']);
