@@ -17,7 +17,7 @@ import { answerClientError } from './http/answer-client-error.js';
 import type { AppContext } from './http/app-context.js';
 import { createApp } from './http/create-app.js';
 import { RateLimiter } from './http/rate-limiter.js';
-import { LiveToolRunner } from './live-tools/job-runner.js';
+import { LiveToolRunner } from './live-tools/live-tool-runner.js';
 import { ActionBatchRunner, defaultBatchRunnerOptions } from './action-batches/action-batch-runner.js';
 import { ActionOperations } from './action-batches/action-operations.js';
 import { batchableOperations } from './action-batches/action-handlers.js';

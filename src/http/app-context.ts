@@ -8,7 +8,7 @@ import type { Db } from '../db/create-db.js';
 import type { DeliveryMetrics } from '../delivery/delivery-metrics.js';
 import type { DeviceDriver } from '../devices/device-driver.js';
 import type { DongleCommandRunner } from '../dongle/dongle-command-runner.js';
-import type { LiveToolRunner } from '../live-tools/job-runner.js';
+import type { LiveToolRunner } from '../live-tools/live-tool-runner.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** The application's shared dependencies: configuration, database, spec, callbacks, the device driver, and where new work is handed to the runners. */

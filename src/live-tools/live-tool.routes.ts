@@ -12,6 +12,7 @@ import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/app-context.js';
 import { callerOf, deviceOf, organizationOf } from '../http/request-context.js';
 import { insertLiveToolJob } from './create-live-tool-job.js';
+import { findLiveToolJob } from './live-tool-jobs.js';
 import { jobContract, toLiveToolJob } from './live-tool-job.js';
 import { isRowId } from '../db/row-id.js';
 
@@ -103,7 +104,7 @@ export function liveToolRoutes({ db, config, callbacks, driver, liveTools }: App
       const serial = params.serial!;
       const id = params[jobIdParam[kind]]!;
       const job = isRowId(id)
-        ? await db.selectFrom('live_tool_jobs').selectAll().where('id', '=', id).where('serial', '=', serial).where('kind', '=', kind).executeTakeFirst()
+        ? await findLiveToolJob(db, serial, kind, id)
         : undefined;
       if (!job) throw new NotFoundError('Job not found');
       res.json(toLiveToolJob(job, await callbackInfo(db, job)));

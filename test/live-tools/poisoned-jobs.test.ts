@@ -10,7 +10,7 @@ import type { Client } from '../../generated/client/client/index.js';
 import { MAX_WORK_FAILURES } from '../../src/db/work-failures.js';
 import { SimulatorDriver } from '../../src/devices/simulator-driver.js';
 import { FairLimit } from '../../src/concurrency/fair-limit.js';
-import { LiveToolRunner } from '../../src/live-tools/job-runner.js';
+import { LiveToolRunner } from '../../src/live-tools/live-tool-runner.js';
 import { RecordingReceiver } from '../support/recording-receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sdk from '../../generated/client/sdk.gen.js';
 import { SimulatorDriver } from '../../src/devices/simulator-driver.js';
-import { LiveToolRunner } from '../../src/live-tools/job-runner.js';
+import { LiveToolRunner } from '../../src/live-tools/live-tool-runner.js';
 import { RecordingReceiver } from '../support/recording-receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 

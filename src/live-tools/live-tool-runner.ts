@@ -1,7 +1,7 @@
 /** Runs live tool jobs on their devices, concurrently and bounded, under leases shared by every server on the database. */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import { LIVE_TOOLS_CHANNEL } from '../db/channels.js';
@@ -9,13 +9,23 @@ import type { Db, Unlisten } from '../db/create-db.js';
 import { isDatabaseUnreachable, retryWhileUnreachable } from '../db/database-unreachable.js';
 import type { Database, DeviceRow, LiveToolJobRow, LiveToolJobStatus } from '../db/database.js';
 import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
-import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
+import { failCallbackUnsent, MAX_WORK_FAILURES, workFailureReason } from '../db/work-failures.js';
 import { type DeviceDriver, type DeviceFacts, DeviceUnreachableError, type LiveToolKind, type LiveToolParams } from '../devices/device-driver.js';
 import { deviceFacts } from '../devices/device-facts.js';
 import { Batcher } from './batcher.js';
 import { FairLimit } from '../concurrency/fair-limit.js';
 import { Wakeup } from '../concurrency/wakeup.js';
-import { claimDueJobs, claimJobs, markRunning, nextLeaseExpiry, releaseLeases, renewLeases } from './claim-jobs.js';
+import {
+  claimDueJobs,
+  claimJobs,
+  markRunning,
+  moveHeldJob,
+  nextLeaseExpiry,
+  recordJobFailure,
+  releaseLeases,
+  renewLeases,
+  storeJobOutcome,
+} from './live-tool-jobs.js';
 import { storedResult, toLiveToolJob } from './live-tool-job.js';
 
 /** How many jobs run at once, and how jobs are leased. */
@@ -244,17 +254,7 @@ export class LiveToolRunner {
     const error = `The job could not be finished (${MAX_WORK_FAILURES} attempts): ${reason}`;
     const now = this.callbacks.now();
     const settled = await this.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ status: LiveToolJobStatus; callback_id: string | null; failures: number }>`
-        update live_tool_jobs set
-          failures = failures + 1, last_error = ${reason},
-          status = case when failures + 1 >= ${MAX_WORK_FAILURES} then 'failed' else status end,
-          error = case when failures + 1 >= ${MAX_WORK_FAILURES} then ${error} else error end,
-          finished_at = case when failures + 1 >= ${MAX_WORK_FAILURES} then ${now}::timestamptz else finished_at end,
-          lease_owner = null,
-          leased_until = case when failures + 1 < ${MAX_WORK_FAILURES} then ${nextTryAfterFailure(now, sql.ref('failures'))} end
-        where id = ${job.id} and lease_owner = ${this.owner} and status not in ('complete', 'failed')
-        returning status, callback_id, failures`.execute(trx);
-      const row = rows[0];
+      const row = await recordJobFailure(trx, this.owner, job.id, reason, error, now);
       if (!row) return true;
       if (row.status === 'failed') {
         this.callbacks.logger.error({ err, jobId: job.id, failures: row.failures }, 'live tool job kept failing; settled as failed');
@@ -323,15 +323,7 @@ export class LiveToolRunner {
 
   /** Moves a held job from `from` to `to`; throws LeaseLostError when the job is no longer ours. */
   private async setStatus(job: LiveToolJobRow, from: LiveToolJobStatus, to: LiveToolJobStatus): Promise<void> {
-    const row = await this.db
-      .updateTable('live_tool_jobs')
-      .set({ status: to })
-      .where('id', '=', job.id)
-      .where('lease_owner', '=', this.owner)
-      .where('status', '=', from)
-      .returning('id')
-      .executeTakeFirst();
-    if (!row) throw new LeaseLostError(`job ${job.id} is no longer held`);
+    if (!(await moveHeldJob(this.db, this.owner, job.id, from, to))) throw new LeaseLostError(`job ${job.id} is no longer held`);
   }
 
   /** Marks the job running, then runs it on its device. */
@@ -374,19 +366,10 @@ export class LiveToolRunner {
   private async finish(job: LiveToolJobRow, outcome: Outcome): Promise<void> {
     // One instant for both: the envelope's `sentAt` is when the job finished (the benchmark times receipt from it).
     const finishedAt = this.callbacks.now();
-    // The outcome and the names the envelope carries, in one statement.
     const store = async (q: Kysely<Database>) => {
-      const { rows } = await sql<LiveToolJobRow & { network_name: string | null; organization_name: string | null }>`
-        with done as (
-          update live_tool_jobs set status = ${outcome.status},
-            result = ${outcome.status === 'complete' ? JSON.stringify(outcome.result) : null}::json,
-            error = ${outcome.status === 'failed' ? outcome.error : null}, finished_at = ${finishedAt}, leased_until = null
-          where id = ${job.id} and lease_owner = ${this.owner} and status not in ('complete', 'failed')
-          returning *)
-        select done.*, n.name as network_name, o.name as organization_name
-        from done left join networks n on n.id = done.network_id left join organizations o on o.id = done.organization_id`.execute(q);
-      if (!rows[0]) this.callbacks.logger.info({ jobId: job.id }, 'live tool job was taken over by another server; its result is dropped');
-      return rows[0];
+      const row = await storeJobOutcome(q, this.owner, job.id, outcome, finishedAt);
+      if (!row) this.callbacks.logger.info({ jobId: job.id }, 'live tool job was taken over by another server; its result is dropped');
+      return row;
     };
     // Without a callback the job's one statement needs no transaction of its own.
     if (!job.callback_id) {
