@@ -43,6 +43,6 @@ export async function findPayloadTemplateIdByName(db: Kysely<Database>, networkI
   if (included) return included.id;
   const custom = await db.selectFrom('payload_templates').select('id').where('network_id', '=', networkId).where('name', '=', name).limit(2).execute();
   if (custom.length === 0) throw new InputError(`${field}: no template named "${name}" in this network`);
-  if (custom.length > 1) throw new InputError(`${field}: several templates are named "${name}"; give its id`);
+  if (custom.length > 1) throw new InputError(`${field}: several templates are named "${name}"; give payloadTemplateId`);
   return custom[0]!.id;
 }

@@ -198,6 +198,7 @@ export class LiveToolRunner {
     let delay = this.options.scanIntervalMs;
     try {
       const until = await nextLeaseExpiry(this.db, this.owner);
+      // The process clock, not the injected one (which tests may pin): this is how long to sleep until a lease time.
       if (until) delay = Math.max(IDLE_FLOOR_MS, Math.min(delay, until.getTime() - Date.now() + 5));
     } catch {
       // Look again after the usual pause.
@@ -344,6 +345,7 @@ export class LiveToolRunner {
   /** The devices of a network (the job's device and its neighbours), read at most once per DEVICES_TTL_MS. */
   private devicesOf(networkId: string): Promise<DeviceFacts[]> {
     const cached = this.networkDevices.get(networkId);
+    // A cache's age is real time, whatever the injected clock says.
     if (cached && cached.until > Date.now()) return cached.devices;
     const devices = this.db
       .selectFrom('devices')
