@@ -21,7 +21,7 @@ export interface AppContext {
   /** Callback creation, payload contracts, templates, secrets, destination policy, the logger and the clock. */
   callbacks: CallbackContext;
   metrics: DeliveryMetrics;
-  /** The driver live tool jobs run with; its `unsupportedReason` answers the API's 400 before a job is stored. */
+  /** The device driver live tool jobs and dongle commands run with: it answers the API's 400 for an unsupported tool, and a new command's answer time. */
   driver: DeviceDriver;
   /** The spec-compiled batchable operations; synchronous batches run with them inside the request. */
   actionOperations: ActionOperations;

@@ -29,7 +29,7 @@ import {
 import { storedResult, toLiveToolJob } from './live-tool-job.js';
 
 /** How many jobs run at once, and how jobs are leased. */
-export interface JobRunnerOptions {
+export interface LiveToolRunnerOptions {
   /** Jobs in flight across all devices (default 64); a freed slot goes to the organization served least recently. */
   maxInFlight: number;
   /** Jobs in flight on one device (default 4); more wait their turn, so one device cannot take every slot. */
@@ -43,7 +43,7 @@ export interface JobRunnerOptions {
 }
 
 /** The default limits. */
-export const defaultJobRunnerOptions: JobRunnerOptions = { maxInFlight: 64, maxPerDevice: 4, leaseMs: 30_000, scanIntervalMs: 5_000, claimBatch: 100 };
+export const defaultLiveToolRunnerOptions: LiveToolRunnerOptions = { maxInFlight: 64, maxPerDevice: 4, leaseMs: 30_000, scanIntervalMs: 5_000, claimBatch: 100 };
 
 /** The error a job fails with when its device has not answered by the deadline (Meraki's wording). */
 export const UNREACHABLE = new DeviceUnreachableError('').message;
@@ -70,7 +70,7 @@ class LeaseLostError extends Error {
 export class LiveToolRunner {
   /** This runner's name in `lease_owner` (and the payload of its NOTIFYs, which it ignores itself). */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  private readonly options: JobRunnerOptions;
+  private readonly options: LiveToolRunnerOptions;
   private readonly overall: FairLimit;
   private readonly perDevice = new Map<string, { limit: ConcurrencyLimit; users: number }>();
   /** Jobs this runner holds, with the controller that abandons or times out each run. */
@@ -94,9 +94,9 @@ export class LiveToolRunner {
     private readonly callbacks: CallbackContext,
     /** The driver jobs run with. */
     private readonly driver: DeviceDriver,
-    options: Partial<JobRunnerOptions> = {},
+    options: Partial<LiveToolRunnerOptions> = {},
   ) {
-    this.options = { ...defaultJobRunnerOptions, ...options };
+    this.options = { ...defaultLiveToolRunnerOptions, ...options };
     this.overall = new FairLimit(this.options.maxInFlight);
     this.claims = new Batcher(async (ids) => {
       const rows = new Map((await claimJobs(this.db, this.owner, this.options.leaseMs, ids)).map((row) => [row.id, row]));
