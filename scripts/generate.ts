@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createClient } from '@hey-api/openapi-ts';
+import { callbackMap } from './callback-map.js';
 
 const bundled = 'generated/openapi.json';
 
@@ -27,3 +28,6 @@ await createClient({
   ],
   logs: { level: 'silent' },
 });
+
+// The receiver kit's operation → payload map, from the same bundle (scripts/callback-map.ts).
+writeFileSync('generated/callbacks.gen.ts', callbackMap(JSON.parse(readFileSync(bundled, 'utf8'))));

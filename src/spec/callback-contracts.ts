@@ -3,9 +3,9 @@
  * express-openapi-validator does not look at callbacks or webhooks, so this is also the boot-time check that those schemas are sound.
  */
 import { dereference } from '@readme/openapi-parser';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { specAjv } from './spec-ajv.js';
+import { describeAjvError, specAjv } from './spec-ajv.js';
 
 /** Result of checking one payload against its contract. */
 export type ContractResult = { valid: true } | { valid: false; errors: string[] };
@@ -24,13 +24,6 @@ export class ContractCompileError extends Error {
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
-/** Formats an Ajv error as `message.results.sent must be integer`. */
-function describe(error: ErrorObject): string {
-  const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)';
-  const extra = error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : '';
-  return `${path} ${error.message ?? 'is invalid'}${extra}`;
-}
 
 function examplesOf(media: OpenAPIV3_1.MediaTypeObject): unknown[] {
   const named = Object.values(media.examples ?? {}).map((e) => (e as OpenAPIV3_1.ExampleObject).value);
@@ -95,6 +88,6 @@ export class CallbackContracts {
   check(key: string, payload: unknown): ContractResult {
     const { validate } = this.get(key);
     if (validate(payload)) return { valid: true };
-    return { valid: false, errors: (validate.errors ?? []).map(describe) };
+    return { valid: false, errors: (validate.errors ?? []).map(describeAjvError) };
   }
 }
