@@ -134,15 +134,32 @@ export const CallbackNetworkSchema = {
 } as const;
 
 export const JobStatusSchema = {
-    type: 'string',
     description: 'Status of a live tool job. A job ends `complete` or `failed` (a device that\nnever answers makes the job fail with an `error` saying it timed out).\n',
+    oneOf: [
+        {
+            $ref: '#/components/schemas/PendingJobStatus'
+        },
+        {
+            type: 'string',
+            const: 'complete',
+            description: 'The job finished (with its results, for the tools that have any).'
+        },
+        {
+            type: 'string',
+            const: 'failed',
+            description: 'The job failed; its `error` says why.'
+        }
+    ]
+} as const;
+
+export const PendingJobStatusSchema = {
+    type: 'string',
+    description: 'Status of a live tool job that has not finished: `new` (created),\n`scheduled` (claimed by a runner, waiting for its device), `ready` (its\ndevice is free, waiting for a runner slot), `running` (on the device).\n',
     enum: [
         'new',
         'scheduled',
         'ready',
-        'running',
-        'complete',
-        'failed'
+        'running'
     ]
 } as const;
 
@@ -1091,9 +1108,9 @@ export const PingResultsSchema = {
     }
 } as const;
 
-export const PingJobSchema = {
+export const PingJobBaseSchema = {
     type: 'object',
-    description: 'A ping job. The same object is answered by the POST (with `callback`), by the\nGET, and is the `message` of the `pingHost` callback (without `callback`).\n`results` is present once the job is `complete`, `error` when it `failed`.\n',
+    description: 'What every ping job has, whatever its `status` (see `PingJob`).',
     required: [
         'pingId',
         'url',
@@ -1139,51 +1156,79 @@ export const PingJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        results: {
-            $ref: '#/components/schemas/PingResults'
-        },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
         callback: {
             $ref: '#/components/schemas/CallbackInfo'
         }
-    },
-    allOf: [
+    }
+} as const;
+
+export const PingJobSchema = {
+    description: 'A ping job. The same object is answered by the POST (with `callback`), by the\nGET, and is the `message` of the `pingHost` callback (without `callback`).\n`results` is present once the job is `complete`, `error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'complete'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'results'
-                ]
-            }
+            ]
         },
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'failed'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'results'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        },
+                        results: {
+                            $ref: '#/components/schemas/PingResults'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'error'
-                ]
-            }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
+                    }
+                }
+            ]
         }
     ]
 } as const;
@@ -1241,9 +1286,9 @@ export const PingDeviceRequestSchema = {
     }
 } as const;
 
-export const PingDeviceJobSchema = {
+export const PingDeviceJobBaseSchema = {
     type: 'object',
-    description: 'A ping device job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `pingDevice` callback\n(without `callback`). `results` is present once the job is `complete`,\n`error` when it `failed`.\n',
+    description: 'What every ping device job has, whatever its `status` (see `PingDeviceJob`).',
     required: [
         'pingId',
         'url',
@@ -1288,51 +1333,79 @@ export const PingDeviceJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        results: {
-            $ref: '#/components/schemas/PingResults'
-        },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
         callback: {
             $ref: '#/components/schemas/CallbackInfo'
         }
-    },
-    allOf: [
+    }
+} as const;
+
+export const PingDeviceJobSchema = {
+    description: 'A ping device job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `pingDevice` callback\n(without `callback`). `results` is present once the job is `complete`,\n`error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'complete'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingDeviceJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'results'
-                ]
-            }
+            ]
         },
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'failed'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingDeviceJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'results'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        },
+                        results: {
+                            $ref: '#/components/schemas/PingResults'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'error'
-                ]
-            }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingDeviceJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
+                    }
+                }
+            ]
         }
     ]
 } as const;
@@ -1398,9 +1471,9 @@ export const WakeOnLanRequestSchema = {
     }
 } as const;
 
-export const WakeOnLanJobSchema = {
+export const WakeOnLanJobBaseSchema = {
     type: 'object',
-    description: 'A Wake-on-LAN job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `wakeOnLan` callback\n(without `callback`). `error` is present when the job `failed`.\n',
+    description: 'What every Wake-on-LAN job has, whatever its `status` (see `WakeOnLanJob`).',
     required: [
         'wakeOnLanId',
         'url',
@@ -1446,29 +1519,77 @@ export const WakeOnLanJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
         callback: {
             $ref: '#/components/schemas/CallbackInfo'
         }
-    },
-    if: {
-        required: [
-            'status'
-        ],
-        properties: {
-            status: {
-                const: 'failed'
-            }
-        }
-    },
-    then: {
-        required: [
-            'error'
-        ]
     }
+} as const;
+
+export const WakeOnLanJobSchema = {
+    description: 'A Wake-on-LAN job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `wakeOnLan` callback\n(without `callback`). `error` is present when the job `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WakeOnLanJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
+                    }
+                }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WakeOnLanJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        }
+                    }
+                }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WakeOnLanJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
+                    }
+                }
+            ]
+        }
+    ]
 } as const;
 
 export const WakeOnLanCallbackSchema = {
@@ -1517,9 +1638,9 @@ export const ArpTableRequestSchema = {
     }
 } as const;
 
-export const ArpTableJobSchema = {
+export const ArpTableJobBaseSchema = {
     type: 'object',
-    description: 'An ARP table job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `arpTable` callback\n(without `callback`). `entries` is present once the job is `complete`,\n`error` when it `failed`.\n',
+    description: 'What every ARP table job has, whatever its `status` (see `ArpTableJob`).',
     required: [
         'arpTableId',
         'url',
@@ -1553,83 +1674,111 @@ export const ArpTableJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        entries: {
-            type: 'array',
-            description: 'Entries of the ARP table.',
-            items: {
-                type: 'object',
-                required: [
-                    'ip',
-                    'mac',
-                    'vlanId',
-                    'lastUpdatedAt'
-                ],
-                properties: {
-                    ip: {
-                        type: 'string',
-                        description: 'IP address of the entry.'
-                    },
-                    mac: {
-                        type: 'string',
-                        description: 'MAC address of the entry.'
-                    },
-                    vlanId: {
-                        type: [
-                            'integer',
-                            'null'
-                        ],
-                        description: 'VLAN ID of the entry, if any.'
-                    },
-                    lastUpdatedAt: {
-                        type: 'string',
-                        format: 'date-time',
-                        description: 'When the entry was last updated.'
-                    }
-                }
-            }
-        },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
         callback: {
             $ref: '#/components/schemas/CallbackInfo'
         }
-    },
-    allOf: [
+    }
+} as const;
+
+export const ArpTableJobSchema = {
+    description: 'An ARP table job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `arpTable` callback\n(without `callback`). `entries` is present once the job is `complete`,\n`error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'complete'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ArpTableJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'entries'
-                ]
-            }
+            ]
         },
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'failed'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ArpTableJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'entries'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        },
+                        entries: {
+                            type: 'array',
+                            description: 'Entries of the ARP table.',
+                            items: {
+                                type: 'object',
+                                required: [
+                                    'ip',
+                                    'mac',
+                                    'vlanId',
+                                    'lastUpdatedAt'
+                                ],
+                                properties: {
+                                    ip: {
+                                        type: 'string',
+                                        description: 'IP address of the entry.'
+                                    },
+                                    mac: {
+                                        type: 'string',
+                                        description: 'MAC address of the entry.'
+                                    },
+                                    vlanId: {
+                                        type: [
+                                            'integer',
+                                            'null'
+                                        ],
+                                        description: 'VLAN ID of the entry, if any.'
+                                    },
+                                    lastUpdatedAt: {
+                                        type: 'string',
+                                        format: 'date-time',
+                                        description: 'When the entry was last updated.'
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'error'
-                ]
-            }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ArpTableJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
+                    }
+                }
+            ]
         }
     ]
 } as const;
@@ -1692,9 +1841,9 @@ export const CableTestRequestSchema = {
     }
 } as const;
 
-export const CableTestJobSchema = {
+export const CableTestJobBaseSchema = {
     type: 'object',
-    description: 'A cable test job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `cableTest` callback\n(without `callback`). `results` (one per port) is present once the job is\n`complete`, `error` when it `failed`.\n',
+    description: 'What every cable test job has, whatever its `status` (see `CableTestJob`).',
     required: [
         'cableTestId',
         'url',
@@ -1736,135 +1885,163 @@ export const CableTestJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        results: {
-            type: 'array',
-            description: 'Results of the cable test, one per requested port.',
-            items: {
-                type: 'object',
-                required: [
-                    'port',
-                    'status',
-                    'speedMbps',
-                    'pairs'
-                ],
-                properties: {
-                    port: {
-                        type: 'string',
-                        description: 'Port tested.'
-                    },
-                    status: {
-                        type: 'string',
-                        description: 'State of the port: `in-progress` while the test runs on it,\n`error` (with `error`) when the test failed on it.\n',
-                        enum: [
-                            'up',
-                            'down',
-                            'in-progress',
-                            'error'
-                        ]
-                    },
-                    speedMbps: {
-                        type: 'integer',
-                        minimum: 0,
-                        description: 'Speed in Mbps (0 when the port is down or its speed is automatic).'
-                    },
-                    error: {
-                        type: 'string',
-                        description: 'Why the test failed on this port.'
-                    },
-                    pairs: {
-                        type: 'array',
-                        description: 'Results for each twisted pair of the cable.',
-                        items: {
-                            type: 'object',
-                            required: [
-                                'index',
-                                'status',
-                                'lengthMeters'
-                            ],
-                            properties: {
-                                index: {
-                                    type: 'integer',
-                                    description: 'Index of the pair.',
-                                    enum: [
-                                        0,
-                                        1,
-                                        2,
-                                        3
-                                    ]
-                                },
-                                status: {
-                                    type: 'string',
-                                    description: 'Test result of the pair.',
-                                    enum: [
-                                        'ok',
-                                        'open',
-                                        'short',
-                                        'open or short',
-                                        'abnormal',
-                                        'short or abnormal',
-                                        'couplex',
-                                        'short or couplex',
-                                        'forced',
-                                        'fail',
-                                        'in-progress',
-                                        'invalid',
-                                        'not-supported',
-                                        'unknown'
-                                    ]
-                                },
-                                lengthMeters: {
-                                    type: 'integer',
-                                    minimum: 0,
-                                    description: 'Detected length of the pair, in meters.'
+        callback: {
+            $ref: '#/components/schemas/CallbackInfo'
+        }
+    }
+} as const;
+
+export const CableTestJobSchema = {
+    description: 'A cable test job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `cableTest` callback\n(without `callback`). `results` (one per port) is present once the job is\n`complete`, `error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/CableTestJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
+                    }
+                }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/CableTestJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'results'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        },
+                        results: {
+                            type: 'array',
+                            description: 'Results of the cable test, one per requested port.',
+                            items: {
+                                type: 'object',
+                                required: [
+                                    'port',
+                                    'status',
+                                    'speedMbps',
+                                    'pairs'
+                                ],
+                                properties: {
+                                    port: {
+                                        type: 'string',
+                                        description: 'Port tested.'
+                                    },
+                                    status: {
+                                        type: 'string',
+                                        description: 'State of the port: `in-progress` while the test runs on it,\n`error` (with `error`) when the test failed on it.\n',
+                                        enum: [
+                                            'up',
+                                            'down',
+                                            'in-progress',
+                                            'error'
+                                        ]
+                                    },
+                                    speedMbps: {
+                                        type: 'integer',
+                                        minimum: 0,
+                                        description: 'Speed in Mbps (0 when the port is down or its speed is automatic).'
+                                    },
+                                    error: {
+                                        type: 'string',
+                                        description: 'Why the test failed on this port.'
+                                    },
+                                    pairs: {
+                                        type: 'array',
+                                        description: 'Results for each twisted pair of the cable.',
+                                        items: {
+                                            type: 'object',
+                                            required: [
+                                                'index',
+                                                'status',
+                                                'lengthMeters'
+                                            ],
+                                            properties: {
+                                                index: {
+                                                    type: 'integer',
+                                                    description: 'Index of the pair.',
+                                                    enum: [
+                                                        0,
+                                                        1,
+                                                        2,
+                                                        3
+                                                    ]
+                                                },
+                                                status: {
+                                                    type: 'string',
+                                                    description: 'Test result of the pair.',
+                                                    enum: [
+                                                        'ok',
+                                                        'open',
+                                                        'short',
+                                                        'open or short',
+                                                        'abnormal',
+                                                        'short or abnormal',
+                                                        'couplex',
+                                                        'short or couplex',
+                                                        'forced',
+                                                        'fail',
+                                                        'in-progress',
+                                                        'invalid',
+                                                        'not-supported',
+                                                        'unknown'
+                                                    ]
+                                                },
+                                                lengthMeters: {
+                                                    type: 'integer',
+                                                    minimum: 0,
+                                                    description: 'Detected length of the pair, in meters.'
+                                                }
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
                     }
                 }
-            }
-        },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
-        callback: {
-            $ref: '#/components/schemas/CallbackInfo'
-        }
-    },
-    allOf: [
-        {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'complete'
-                    }
-                }
-            },
-            then: {
-                required: [
-                    'results'
-                ]
-            }
+            ]
         },
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'failed'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/CableTestJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'error'
-                ]
-            }
+            ]
         }
     ]
 } as const;
@@ -3238,17 +3415,15 @@ export const DongleReturnEventSchema = {
     }
 } as const;
 
-export const DongleJobSchema = {
+export const DongleJobBaseSchema = {
     type: 'object',
-    description: 'A command sent to a dongle and what became of it. Boomerang\'s read-back for\nevery command, with or without `callback_url`; `response` is the same\nreturn event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.\n',
+    description: 'What every dongle command\'s read-back has, whatever its `state` (see `DongleJob`).',
     required: [
         'jid',
         'device_id',
         'minions',
         'command',
         'state',
-        'success',
-        'response',
         'timestamp',
         'timeout',
         'callback_url'
@@ -3308,24 +3483,6 @@ export const DongleJobSchema = {
             ],
             description: '`PENDING` until the device answers or the timeout passes; `TIMEOUT` when\nthe timeout passed without an answer; `COMMAND_EXECUTED` once the device\nanswered (even after its timeout).\n'
         },
-        success: {
-            type: [
-                'boolean',
-                'null'
-            ],
-            description: 'Whether the command succeeded; null while pending, false on TIMEOUT.'
-        },
-        response: {
-            description: 'The device\'s return event, once it answered; null before.',
-            oneOf: [
-                {
-                    $ref: '#/components/schemas/DongleReturnEvent'
-                },
-                {
-                    type: 'null'
-                }
-            ]
-        },
         timestamp: {
             type: 'string',
             format: 'date-time',
@@ -3345,6 +3502,102 @@ export const DongleJobSchema = {
             description: 'Where callbacks are sent, or null when the command has none.'
         }
     }
+} as const;
+
+export const DongleJobSchema = {
+    description: 'A command sent to a dongle and what became of it. Boomerang\'s read-back for\nevery command, with or without `callback_url`; `response` is the same\nreturn event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.\nOne variant per `state`, so a client tells them apart by it.\n',
+    oneOf: [
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/DongleJobBase'
+                },
+                {
+                    type: 'object',
+                    description: 'The device has not answered yet and the timeout has not passed.',
+                    required: [
+                        'state',
+                        'success',
+                        'response'
+                    ],
+                    properties: {
+                        state: {
+                            type: 'string',
+                            const: 'PENDING'
+                        },
+                        success: {
+                            type: 'null',
+                            description: 'Null while pending.'
+                        },
+                        response: {
+                            type: 'null',
+                            description: 'Null until the device answers.'
+                        }
+                    }
+                }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/DongleJobBase'
+                },
+                {
+                    type: 'object',
+                    description: 'The timeout passed without an answer.',
+                    required: [
+                        'state',
+                        'success',
+                        'response'
+                    ],
+                    properties: {
+                        state: {
+                            type: 'string',
+                            const: 'TIMEOUT'
+                        },
+                        success: {
+                            type: 'boolean',
+                            const: false,
+                            description: 'Always false on TIMEOUT.'
+                        },
+                        response: {
+                            type: 'null',
+                            description: 'Always null on TIMEOUT.'
+                        }
+                    }
+                }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/DongleJobBase'
+                },
+                {
+                    type: 'object',
+                    description: 'The device answered (even after its timeout).',
+                    required: [
+                        'state',
+                        'success',
+                        'response'
+                    ],
+                    properties: {
+                        state: {
+                            type: 'string',
+                            const: 'COMMAND_EXECUTED'
+                        },
+                        success: {
+                            type: 'boolean',
+                            description: 'Whether the command succeeded (the `success` of `response.data`).'
+                        },
+                        response: {
+                            $ref: '#/components/schemas/DongleReturnEvent'
+                        }
+                    }
+                }
+            ]
+        }
+    ]
 } as const;
 
 export const CallbackRequestWritableSchema = {
@@ -3385,6 +3638,25 @@ export const CallbackRequestWritableSchema = {
             }
         }
     }
+} as const;
+
+export const JobStatusWritableSchema = {
+    description: 'Status of a live tool job. A job ends `complete` or `failed` (a device that\nnever answers makes the job fail with an `error` saying it timed out).\n',
+    oneOf: [
+        {
+            $ref: '#/components/schemas/PendingJobStatus'
+        },
+        {
+            type: 'string',
+            const: 'complete',
+            description: 'The job finished (with its results, for the tools that have any).'
+        },
+        {
+            type: 'string',
+            const: 'failed',
+            description: 'The job failed; its `error` says why.'
+        }
+    ]
 } as const;
 
 export const WirelessSsidUpdateWritableSchema = {

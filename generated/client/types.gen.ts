@@ -99,7 +99,15 @@ export type CallbackNetwork = {
  * never answers makes the job fail with an `error` saying it timed out).
  *
  */
-export type JobStatus = 'new' | 'scheduled' | 'ready' | 'running' | 'complete' | 'failed';
+export type JobStatus = PendingJobStatus | 'complete' | 'failed';
+
+/**
+ * Status of a live tool job that has not finished: `new` (created),
+ * `scheduled` (claimed by a runner, waiting for its device), `ready` (its
+ * device is free, waiting for a runner slot), `running` (on the device).
+ *
+ */
+export type PendingJobStatus = 'new' | 'scheduled' | 'ready' | 'running';
 
 /**
  * Product type of a device or network. `dongle` is Boomerang's own: an
@@ -691,12 +699,9 @@ export type PingResults = {
 };
 
 /**
- * A ping job. The same object is answered by the POST (with `callback`), by the
- * GET, and is the `message` of the `pingHost` callback (without `callback`).
- * `results` is present once the job is `complete`, `error` when it `failed`.
- *
+ * What every ping job has, whatever its `status` (see `PingJob`).
  */
-export type PingJob = unknown & {
+export type PingJobBase = {
     /**
      * ID of the ping job.
      */
@@ -723,13 +728,28 @@ export type PingJob = unknown & {
         count: number;
     };
     status: JobStatus;
-    results?: PingResults;
+    callback?: CallbackInfo;
+};
+
+/**
+ * A ping job. The same object is answered by the POST (with `callback`), by the
+ * GET, and is the `message` of the `pingHost` callback (without `callback`).
+ * `results` is present once the job is `complete`, `error` when it `failed`.
+ * One variant per kind of `status`, so a client tells them apart by it.
+ *
+ */
+export type PingJob = (PingJobBase & {
+    status: PendingJobStatus;
+}) | (PingJobBase & {
+    status: 'complete';
+    results: PingResults;
+}) | (PingJobBase & {
+    status: 'failed';
     /**
      * Why the job failed (e.g. the device did not answer in time).
      */
-    error?: string;
-    callback?: CallbackInfo;
-};
+    error: string;
+});
 
 /**
  * Payload of the `pingHost` callback (Callback template `wpt_00005`).
@@ -763,13 +783,9 @@ export type PingDeviceRequest = {
 };
 
 /**
- * A ping device job. The same object is answered by the POST (with
- * `callback`), by the GET, and is the `message` of the `pingDevice` callback
- * (without `callback`). `results` is present once the job is `complete`,
- * `error` when it `failed`.
- *
+ * What every ping device job has, whatever its `status` (see `PingDeviceJob`).
  */
-export type PingDeviceJob = unknown & {
+export type PingDeviceJobBase = {
     /**
      * ID of the ping device job.
      */
@@ -796,13 +812,29 @@ export type PingDeviceJob = unknown & {
         count: number;
     };
     status: JobStatus;
-    results?: PingResults;
+    callback?: CallbackInfo;
+};
+
+/**
+ * A ping device job. The same object is answered by the POST (with
+ * `callback`), by the GET, and is the `message` of the `pingDevice` callback
+ * (without `callback`). `results` is present once the job is `complete`,
+ * `error` when it `failed`.
+ * One variant per kind of `status`, so a client tells them apart by it.
+ *
+ */
+export type PingDeviceJob = (PingDeviceJobBase & {
+    status: PendingJobStatus;
+}) | (PingDeviceJobBase & {
+    status: 'complete';
+    results: PingResults;
+}) | (PingDeviceJobBase & {
+    status: 'failed';
     /**
      * Why the job failed (e.g. the device did not answer in time).
      */
-    error?: string;
-    callback?: CallbackInfo;
-};
+    error: string;
+});
 
 /**
  * Payload of the `pingDevice` callback (Callback template `wpt_00005`).
@@ -840,12 +872,9 @@ export type WakeOnLanRequest = {
 };
 
 /**
- * A Wake-on-LAN job. The same object is answered by the POST (with
- * `callback`), by the GET, and is the `message` of the `wakeOnLan` callback
- * (without `callback`). `error` is present when the job `failed`.
- *
+ * What every Wake-on-LAN job has, whatever its `status` (see `WakeOnLanJob`).
  */
-export type WakeOnLanJob = {
+export type WakeOnLanJobBase = {
     /**
      * ID of the Wake-on-LAN job.
      */
@@ -872,12 +901,27 @@ export type WakeOnLanJob = {
         mac: string;
     };
     status: JobStatus;
+    callback?: CallbackInfo;
+};
+
+/**
+ * A Wake-on-LAN job. The same object is answered by the POST (with
+ * `callback`), by the GET, and is the `message` of the `wakeOnLan` callback
+ * (without `callback`). `error` is present when the job `failed`.
+ * One variant per kind of `status`, so a client tells them apart by it.
+ *
+ */
+export type WakeOnLanJob = (WakeOnLanJobBase & {
+    status: PendingJobStatus;
+}) | (WakeOnLanJobBase & {
+    status: 'complete';
+}) | (WakeOnLanJobBase & {
+    status: 'failed';
     /**
      * Why the job failed (e.g. the device did not answer in time).
      */
-    error?: string;
-    callback?: CallbackInfo;
-};
+    error: string;
+});
 
 /**
  * Payload of the `wakeOnLan` callback (Callback template `wpt_00005`).
@@ -907,13 +951,9 @@ export type ArpTableRequest = {
 };
 
 /**
- * An ARP table job. The same object is answered by the POST (with
- * `callback`), by the GET, and is the `message` of the `arpTable` callback
- * (without `callback`). `entries` is present once the job is `complete`,
- * `error` when it `failed`.
- *
+ * What every ARP table job has, whatever its `status` (see `ArpTableJob`).
  */
-export type ArpTableJob = unknown & {
+export type ArpTableJobBase = {
     /**
      * ID of the ARP table job.
      */
@@ -932,10 +972,25 @@ export type ArpTableJob = unknown & {
         serial: string;
     };
     status: JobStatus;
+    callback?: CallbackInfo;
+};
+
+/**
+ * An ARP table job. The same object is answered by the POST (with
+ * `callback`), by the GET, and is the `message` of the `arpTable` callback
+ * (without `callback`). `entries` is present once the job is `complete`,
+ * `error` when it `failed`.
+ * One variant per kind of `status`, so a client tells them apart by it.
+ *
+ */
+export type ArpTableJob = (ArpTableJobBase & {
+    status: PendingJobStatus;
+}) | (ArpTableJobBase & {
+    status: 'complete';
     /**
      * Entries of the ARP table.
      */
-    entries?: Array<{
+    entries: Array<{
         /**
          * IP address of the entry.
          */
@@ -953,12 +1008,13 @@ export type ArpTableJob = unknown & {
          */
         lastUpdatedAt: string;
     }>;
+}) | (ArpTableJobBase & {
+    status: 'failed';
     /**
      * Why the job failed (e.g. the device did not answer in time).
      */
-    error?: string;
-    callback?: CallbackInfo;
-};
+    error: string;
+});
 
 /**
  * Payload of the `arpTable` callback (Callback template `wpt_00005`).
@@ -992,13 +1048,9 @@ export type CableTestRequest = {
 };
 
 /**
- * A cable test job. The same object is answered by the POST (with
- * `callback`), by the GET, and is the `message` of the `cableTest` callback
- * (without `callback`). `results` (one per port) is present once the job is
- * `complete`, `error` when it `failed`.
- *
+ * What every cable test job has, whatever its `status` (see `CableTestJob`).
  */
-export type CableTestJob = unknown & {
+export type CableTestJobBase = {
     /**
      * ID of the cable test job.
      */
@@ -1021,10 +1073,25 @@ export type CableTestJob = unknown & {
         ports: Array<string>;
     };
     status: JobStatus;
+    callback?: CallbackInfo;
+};
+
+/**
+ * A cable test job. The same object is answered by the POST (with
+ * `callback`), by the GET, and is the `message` of the `cableTest` callback
+ * (without `callback`). `results` (one per port) is present once the job is
+ * `complete`, `error` when it `failed`.
+ * One variant per kind of `status`, so a client tells them apart by it.
+ *
+ */
+export type CableTestJob = (CableTestJobBase & {
+    status: PendingJobStatus;
+}) | (CableTestJobBase & {
+    status: 'complete';
     /**
      * Results of the cable test, one per requested port.
      */
-    results?: Array<{
+    results: Array<{
         /**
          * Port tested.
          */
@@ -1061,12 +1128,13 @@ export type CableTestJob = unknown & {
             lengthMeters: number;
         }>;
     }>;
+}) | (CableTestJobBase & {
+    status: 'failed';
     /**
      * Why the job failed (e.g. the device did not answer in time).
      */
-    error?: string;
-    callback?: CallbackInfo;
-};
+    error: string;
+});
 
 /**
  * Payload of the `cableTest` callback (Callback template `wpt_00005`).
@@ -2003,12 +2071,9 @@ export type DongleReturnEvent = {
 };
 
 /**
- * A command sent to a dongle and what became of it. Boomerang's read-back for
- * every command, with or without `callback_url`; `response` is the same
- * return event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.
- *
+ * What every dongle command's read-back has, whatever its `state` (see `DongleJob`).
  */
-export type DongleJob = {
+export type DongleJobBase = {
     /**
      * Job ID.
      */
@@ -2046,14 +2111,6 @@ export type DongleJob = {
      */
     state: 'PENDING' | 'COMMAND_EXECUTED' | 'TIMEOUT';
     /**
-     * Whether the command succeeded; null while pending, false on TIMEOUT.
-     */
-    success: boolean | null;
-    /**
-     * The device's return event, once it answered; null before.
-     */
-    response: DongleReturnEvent | null;
-    /**
      * When the command was sent.
      */
     timestamp: string;
@@ -2066,6 +2123,42 @@ export type DongleJob = {
      */
     callback_url: string | null;
 };
+
+/**
+ * A command sent to a dongle and what became of it. Boomerang's read-back for
+ * every command, with or without `callback_url`; `response` is the same
+ * return event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.
+ * One variant per `state`, so a client tells them apart by it.
+ *
+ */
+export type DongleJob = (DongleJobBase & {
+    state: 'PENDING';
+    /**
+     * Null while pending.
+     */
+    success: null;
+    /**
+     * Null until the device answers.
+     */
+    response: null;
+}) | (DongleJobBase & {
+    state: 'TIMEOUT';
+    /**
+     * Always false on TIMEOUT.
+     */
+    success: false;
+    /**
+     * Always null on TIMEOUT.
+     */
+    response: null;
+}) | (DongleJobBase & {
+    state: 'COMMAND_EXECUTED';
+    /**
+     * Whether the command succeeded (the `success` of `response.data`).
+     */
+    success: boolean;
+    response: DongleReturnEvent;
+});
 
 /**
  * Where to deliver the result of an asynchronous operation. Give either
@@ -2107,6 +2200,13 @@ export type CallbackRequestWritable = {
         id?: string;
     };
 };
+
+/**
+ * Status of a live tool job. A job ends `complete` or `failed` (a device that
+ * never answers makes the job fail with an `error` saying it timed out).
+ *
+ */
+export type JobStatusWritable = PendingJobStatus | 'complete' | 'failed';
 
 /**
  * Changes to a wireless SSID. Fields left out are unchanged.
