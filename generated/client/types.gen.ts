@@ -39,6 +39,12 @@ export type CallbackRequest = {
      */
     url?: string;
     /**
+     * Secret made available to the payload template (so that the receiver can
+     * check the sender). Only with `url`. Never returned.
+     *
+     */
+    sharedSecret?: string;
+    /**
      * A configured HTTP server (webhook receiver) to deliver to.
      */
     httpServer?: {
@@ -518,6 +524,10 @@ export type WirelessSsidUpdate = {
      * Whether enterprise administrators may access the SSID.
      */
     enterpriseAdminAccess?: 'access disabled' | 'access enabled';
+    /**
+     * Passkey of the SSID; only with `authMode` `psk`. Never returned.
+     */
+    psk?: string;
     /**
      * Encryption mode; only with `authMode` `psk`.
      */
@@ -1399,6 +1409,10 @@ export type HttpServerCreate = {
      */
     url: string;
     /**
+     * Secret made available to payload templates, so the receiver can check the sender. Never returned.
+     */
+    sharedSecret?: string;
+    /**
      * Payload template used when posting to the HTTP server.
      */
     payloadTemplate?: {
@@ -1432,6 +1446,10 @@ export type HttpServerUpdate = {
      *
      */
     url?: string;
+    /**
+     * Secret made available to payload templates. Never returned.
+     */
+    sharedSecret?: string;
     /**
      * Payload template used when posting to the HTTP server.
      */
@@ -1557,6 +1575,10 @@ export type WebhookTestCreate = {
      * URL the test webhook is sent to.
      */
     url: string;
+    /**
+     * Shared secret sent with the test webhook (default empty).
+     */
+    sharedSecret?: string;
     /**
      * ID of the payload template; defaults to the template of the HTTP server
      * with this URL if there is one, else to `wpt_00001` (Meraki).
@@ -2159,365 +2181,6 @@ export type DongleJob = (DongleJobBase & {
     success: boolean;
     response: DongleReturnEvent;
 });
-
-/**
- * Where to deliver the result of an asynchronous operation. Give either
- * `httpServer.id` (a configured HTTP server, whose URL and shared secret are
- * used) or `url` (with an optional `sharedSecret`). The payload template
- * defaults to `wpt_00005` (Callback).
- *
- */
-export type CallbackRequestWritable = {
-    /**
-     * URL the result is POSTed to. Leave it out when `httpServer.id` is given.
-     * URLs that resolve to loopback, private, link-local or metadata addresses
-     * are refused unless the server's configuration allows them.
-     *
-     */
-    url?: string;
-    /**
-     * Secret made available to the payload template (so that the receiver can
-     * check the sender). Only with `url`. Never returned.
-     *
-     */
-    sharedSecret?: string;
-    /**
-     * A configured HTTP server (webhook receiver) to deliver to.
-     */
-    httpServer?: {
-        /**
-         * ID of the HTTP server. Leave `url` and `sharedSecret` out when giving it.
-         */
-        id?: string;
-    };
-    /**
-     * Payload template used to render the callback.
-     */
-    payloadTemplate?: {
-        /**
-         * ID of the payload template (default `wpt_00005`, Callback).
-         */
-        id?: string;
-    };
-};
-
-/**
- * Status of a live tool job. A job ends `complete` or `failed` (a device that
- * never answers makes the job fail with an `error` saying it timed out).
- *
- */
-export type JobStatusWritable = PendingJobStatus | 'complete' | 'failed';
-
-/**
- * Changes to a wireless SSID. Fields left out are unchanged.
- */
-export type WirelessSsidUpdateWritable = {
-    /**
-     * Name of the SSID.
-     */
-    name?: string;
-    /**
-     * Whether the SSID is enabled.
-     */
-    enabled?: boolean;
-    /**
-     * How clients associate with the SSID.
-     */
-    authMode?: 'open' | 'open-enhanced' | 'psk' | 'open-with-radius' | 'open-with-nac' | '8021x-meraki' | '8021x-nac' | '8021x-radius' | '8021x-google' | '8021x-localradius' | 'ipsk-with-radius' | 'ipsk-without-radius' | 'ipsk-with-nac';
-    /**
-     * Whether enterprise administrators may access the SSID.
-     */
-    enterpriseAdminAccess?: 'access disabled' | 'access enabled';
-    /**
-     * Passkey of the SSID; only with `authMode` `psk`. Never returned.
-     */
-    psk?: string;
-    /**
-     * Encryption mode; only with `authMode` `psk`.
-     */
-    encryptionMode?: 'wep' | 'wpa';
-    /**
-     * Kind of WPA encryption.
-     */
-    wpaEncryptionMode?: 'WPA1 only' | 'WPA1 and WPA2' | 'WPA2 only' | 'WPA3 Transition Mode' | 'WPA3 only' | 'WPA3 192-bit Security';
-    /**
-     * Protected Management Frames (802.11w).
-     */
-    dot11w?: {
-        /**
-         * Whether 802.11w is enabled.
-         */
-        enabled?: boolean;
-        /**
-         * Whether 802.11w is required.
-         */
-        required?: boolean;
-    };
-    /**
-     * Fast roaming (802.11r).
-     */
-    dot11r?: {
-        /**
-         * Whether 802.11r is enabled.
-         */
-        enabled?: boolean;
-        /**
-         * Whether 802.11r is adaptive.
-         */
-        adaptive?: boolean;
-    };
-    /**
-     * Kind of splash page shown to clients.
-     */
-    splashPage?: 'None' | 'Click-through splash page' | 'Billing' | 'Password-protected with Meraki RADIUS' | 'Password-protected with custom RADIUS' | 'Password-protected with Active Directory' | 'Password-protected with LDAP' | 'SMS authentication' | 'Systems Manager Sentry' | 'Facebook Wi-Fi' | 'Google OAuth' | 'Sponsored guest' | 'Cisco ISE' | 'Google Apps domain';
-    /**
-     * How clients get their IP addresses.
-     */
-    ipAssignmentMode?: 'NAT mode' | 'Bridge mode' | 'Layer 3 roaming' | 'Ethernet over GRE' | 'Layer 3 roaming with a concentrator' | 'VPN';
-    /**
-     * Whether client traffic is tagged with VLANs (bridge mode and layer 3 roaming only).
-     */
-    useVlanTagging?: boolean;
-    /**
-     * VLAN ID used by APs without a specific VLAN (bridge mode and layer 3 roaming only).
-     */
-    defaultVlanId?: number;
-    /**
-     * Whether clients may reach the walled garden ranges before signing on.
-     */
-    walledGardenEnabled?: boolean;
-    /**
-     * Addresses, CIDR ranges, domain names and wildcards (e.g. `192.168.1.1/24`, `*.example.com`) reachable before sign-on.
-     */
-    walledGardenRanges?: Array<string>;
-    /**
-     * Minimum bitrate in Mbps, in the default indoor RF profile.
-     */
-    minBitrate?: 1 | 2 | 5.5 | 6 | 9 | 11 | 12 | 18 | 24 | 36 | 48 | 54;
-    /**
-     * Radio frequencies used by the SSID, in the default indoor RF profile.
-     */
-    bandSelection?: 'Dual band operation' | '5 GHz band only' | 'Dual band operation with Band Steering';
-    /**
-     * Upload limit per client, in Kbps (0 means no limit).
-     */
-    perClientBandwidthLimitUp?: number;
-    /**
-     * Download limit per client, in Kbps (0 means no limit).
-     */
-    perClientBandwidthLimitDown?: number;
-    /**
-     * Total upload limit of the SSID, in Kbps (0 means no limit).
-     */
-    perSsidBandwidthLimitUp?: number;
-    /**
-     * Total download limit of the SSID, in Kbps (0 means no limit).
-     */
-    perSsidBandwidthLimitDown?: number;
-    /**
-     * Whether layer 2 LAN isolation is enabled (bridge mode only).
-     */
-    lanIsolationEnabled?: boolean;
-    /**
-     * Whether APs advertise the SSID (false hides it).
-     */
-    visible?: boolean;
-    /**
-     * Whether every AP broadcasts the SSID; can only be false when the SSID has availability tags.
-     */
-    availableOnAllAps?: boolean;
-    /**
-     * When `availableOnAllAps` is false, only APs with one of these tags broadcast the SSID.
-     */
-    availabilityTags?: Array<string>;
-    /**
-     * Whether clients must use the address given by the DHCP server (clients with a static address cannot associate).
-     */
-    mandatoryDhcpEnabled?: boolean;
-    /**
-     * Whether adult content is blocked.
-     */
-    adultContentFilteringEnabled?: boolean;
-};
-
-/**
- * A ping to run from a device.
- */
-export type PingRequestWritable = {
-    /**
-     * Host to ping, as a FQDN, an IPv4 address or an IPv6 address.
-     */
-    target: string | string | string;
-    /**
-     * Number of echo requests to send (1 to 5, default 5).
-     */
-    count?: number;
-    callback?: CallbackRequestWritable;
-};
-
-/**
- * A check of the connectivity to a device (the cloud pings the device).
- */
-export type PingDeviceRequestWritable = {
-    /**
-     * Number of echo requests to send (1 to 5, default 5).
-     */
-    count?: number;
-    callback?: CallbackRequestWritable;
-};
-
-/**
- * A Wake-on-LAN packet to send from a device.
- */
-export type WakeOnLanRequestWritable = {
-    /**
-     * VLAN of the target (1 to 4094).
-     */
-    vlanId: number;
-    /**
-     * MAC address of the target, as `aa:bb:cc:dd:ee:ff`.
-     */
-    mac: string;
-    callback?: CallbackRequestWritable;
-};
-
-/**
- * A request for the ARP table of a device.
- */
-export type ArpTableRequestWritable = {
-    callback?: CallbackRequestWritable;
-};
-
-/**
- * A cable test to run on ports of a switch.
- */
-export type CableTestRequestWritable = {
-    /**
-     * Ports to test (e.g. `"2"`, `"8"`).
-     */
-    ports: Array<string>;
-    callback?: CallbackRequestWritable;
-};
-
-/**
- * An action batch to create.
- */
-export type ActionBatchCreateWritable = {
-    /**
-     * True to run the batch at once; false (default) to create it for review.
-     * An unconfirmed batch can be confirmed later with a PUT, or deleted; it
-     * expires after a week. Cannot be unset once true.
-     *
-     */
-    confirmed?: boolean;
-    /**
-     * True to run the batch synchronously (at most 20 actions); false
-     * (default) to run it asynchronously (at most 100 actions).
-     *
-     */
-    synchronous?: boolean;
-    /**
-     * Actions to run, atomically and in order: at most 100 for an
-     * asynchronous batch and 20 for a synchronous one (the server's
-     * configuration may lower or raise these limits).
-     *
-     */
-    actions: Array<ActionBatchAction>;
-    callback?: CallbackRequestWritable;
-};
-
-/**
- * An HTTP server (webhook receiver) to add to a network.
- */
-export type HttpServerCreateWritable = {
-    /**
-     * Name of the HTTP server.
-     */
-    name: string;
-    /**
-     * URL of the HTTP server. It cannot be changed later (create another server instead).
-     */
-    url: string;
-    /**
-     * Secret made available to payload templates, so the receiver can check the sender. Never returned.
-     */
-    sharedSecret?: string;
-    /**
-     * Payload template used when posting to the HTTP server.
-     */
-    payloadTemplate?: {
-        /**
-         * ID of the payload template (default `wpt_00001`, Meraki). Included
-         * templates: `wpt_00001` Meraki, `wpt_00002` Webex, `wpt_00003` Slack,
-         * `wpt_00004` Microsoft Teams, `wpt_00005` Callback, `wpt_00006`
-         * ServiceNow.
-         *
-         */
-        payloadTemplateId?: string;
-        /**
-         * Name of the payload template.
-         */
-        name?: string;
-    };
-};
-
-/**
- * Changes to an HTTP server. Its URL cannot be changed.
- */
-export type HttpServerUpdateWritable = {
-    /**
-     * Name of the HTTP server.
-     */
-    name?: string;
-    /**
-     * URL of the HTTP server, which cannot be changed (its ID is derived from
-     * it): when given, it must be the server's current URL, else the update is
-     * refused with 400.
-     *
-     */
-    url?: string;
-    /**
-     * Secret made available to payload templates. Never returned.
-     */
-    sharedSecret?: string;
-    /**
-     * Payload template used when posting to the HTTP server.
-     */
-    payloadTemplate?: {
-        /**
-         * ID of the payload template.
-         */
-        payloadTemplateId?: string;
-    };
-};
-
-/**
- * A test webhook to send.
- */
-export type WebhookTestCreateWritable = {
-    /**
-     * URL the test webhook is sent to.
-     */
-    url: string;
-    /**
-     * Shared secret sent with the test webhook (default empty).
-     */
-    sharedSecret?: string;
-    /**
-     * ID of the payload template; defaults to the template of the HTTP server
-     * with this URL if there is one, else to `wpt_00001` (Meraki).
-     *
-     */
-    payloadTemplateId?: string;
-    /**
-     * Name of the payload template (instead of its ID).
-     */
-    payloadTemplateName?: string;
-    /**
-     * Alert type of the test webhook (default `power_supply_down`).
-     */
-    alertTypeId?: string;
-};
 
 /**
  * Organization ID.
@@ -3265,7 +2928,7 @@ export type GetNetworkWirelessSsidResponses = {
 export type GetNetworkWirelessSsidResponse = GetNetworkWirelessSsidResponses[keyof GetNetworkWirelessSsidResponses];
 
 export type UpdateNetworkWirelessSsidData = {
-    body: WirelessSsidUpdateWritable;
+    body: WirelessSsidUpdate;
     path: {
         /**
          * Network ID.
@@ -3315,7 +2978,7 @@ export type UpdateNetworkWirelessSsidResponses = {
 export type UpdateNetworkWirelessSsidResponse = UpdateNetworkWirelessSsidResponses[keyof UpdateNetworkWirelessSsidResponses];
 
 export type CreateDeviceLiveToolsPingData = {
-    body: PingRequestWritable;
+    body: PingRequest;
     path: {
         /**
          * Serial number of the device.
@@ -3411,7 +3074,7 @@ export type GetDeviceLiveToolsPingResponses = {
 export type GetDeviceLiveToolsPingResponse = GetDeviceLiveToolsPingResponses[keyof GetDeviceLiveToolsPingResponses];
 
 export type CreateDeviceLiveToolsPingDeviceData = {
-    body?: PingDeviceRequestWritable;
+    body?: PingDeviceRequest;
     path: {
         /**
          * Serial number of the device.
@@ -3507,7 +3170,7 @@ export type GetDeviceLiveToolsPingDeviceResponses = {
 export type GetDeviceLiveToolsPingDeviceResponse = GetDeviceLiveToolsPingDeviceResponses[keyof GetDeviceLiveToolsPingDeviceResponses];
 
 export type CreateDeviceLiveToolsWakeOnLanData = {
-    body: WakeOnLanRequestWritable;
+    body: WakeOnLanRequest;
     path: {
         /**
          * Serial number of the device.
@@ -3603,7 +3266,7 @@ export type GetDeviceLiveToolsWakeOnLanResponses = {
 export type GetDeviceLiveToolsWakeOnLanResponse = GetDeviceLiveToolsWakeOnLanResponses[keyof GetDeviceLiveToolsWakeOnLanResponses];
 
 export type CreateDeviceLiveToolsArpTableData = {
-    body?: ArpTableRequestWritable;
+    body?: ArpTableRequest;
     path: {
         /**
          * Serial number of the device.
@@ -3703,7 +3366,7 @@ export type GetDeviceLiveToolsArpTableResponses = {
 export type GetDeviceLiveToolsArpTableResponse = GetDeviceLiveToolsArpTableResponses[keyof GetDeviceLiveToolsArpTableResponses];
 
 export type CreateDeviceLiveToolsCableTestData = {
-    body: CableTestRequestWritable;
+    body: CableTestRequest;
     path: {
         /**
          * Serial number of the device.
@@ -3856,7 +3519,7 @@ export type GetOrganizationActionBatchesResponses = {
 export type GetOrganizationActionBatchesResponse = GetOrganizationActionBatchesResponses[keyof GetOrganizationActionBatchesResponses];
 
 export type CreateOrganizationActionBatchData = {
-    body: ActionBatchCreateWritable;
+    body: ActionBatchCreate;
     path: {
         /**
          * Organization ID.
@@ -4098,7 +3761,7 @@ export type GetNetworkWebhooksHttpServersResponses = {
 export type GetNetworkWebhooksHttpServersResponse = GetNetworkWebhooksHttpServersResponses[keyof GetNetworkWebhooksHttpServersResponses];
 
 export type CreateNetworkWebhooksHttpServerData = {
-    body: HttpServerCreateWritable;
+    body: HttpServerCreate;
     path: {
         /**
          * Network ID.
@@ -4244,7 +3907,7 @@ export type GetNetworkWebhooksHttpServerResponses = {
 export type GetNetworkWebhooksHttpServerResponse = GetNetworkWebhooksHttpServerResponses[keyof GetNetworkWebhooksHttpServerResponses];
 
 export type UpdateNetworkWebhooksHttpServerData = {
-    body: HttpServerUpdateWritable;
+    body: HttpServerUpdate;
     path: {
         /**
          * Network ID.
@@ -4536,7 +4199,7 @@ export type UpdateNetworkWebhooksPayloadTemplateResponses = {
 export type UpdateNetworkWebhooksPayloadTemplateResponse = UpdateNetworkWebhooksPayloadTemplateResponses[keyof UpdateNetworkWebhooksPayloadTemplateResponses];
 
 export type CreateNetworkWebhooksWebhookTestData = {
-    body: WebhookTestCreateWritable;
+    body: WebhookTestCreate;
     path: {
         /**
          * Network ID.

@@ -1,6 +1,6 @@
 /** Turns a request's `callback` object into where and how to deliver: URL, secret, HTTP server and template. */
 import type { Kysely } from 'kysely';
-import type { CallbackRequestWritable as CallbackRequest } from '../../generated/client/types.gen.js';
+import type { CallbackRequest } from '../../generated/client/types.gen.js';
 import type { Database } from '../db/database.js';
 import { InputError } from '../errors.js';
 import type { CallbackContext } from './callback-context.js';
