@@ -44,7 +44,7 @@ export const CallbackRequestSchema = {
         sharedSecret: {
             type: 'string',
             writeOnly: true,
-            description: 'Secret made available to the payload template (so that the receiver can\ncheck the sender). Only with `url`. Never returned.\n'
+            description: 'Secret the callback\'s `webhook-signature` is computed with, also made\navailable to the payload template (so that the receiver can check the\nsender). Only with `url`. Never returned.\n\nA secret starting with `whsec_` is its key in Base64, the Standard\nWebhooks form (receivers pass it as is: `new Webhook(secret)`); what\nfollows the prefix must be Base64 of at least 24 bytes, else the request\nis refused with 400. Any other secret is keyed with its UTF-8 bytes\n(receivers pass those bytes as a raw key:\n`new Webhook(bytes, { format: \'raw\' })`).\n'
         },
         httpServer: {
             type: 'object',
@@ -2456,7 +2456,7 @@ export const HttpServerCreateSchema = {
         sharedSecret: {
             type: 'string',
             writeOnly: true,
-            description: 'Secret made available to payload templates, so the receiver can check the sender. Never returned.'
+            description: 'Secret the POSTs\' `webhook-signature` is computed with, also made\navailable to payload templates, so the receiver can check the sender.\nNever returned.\n\nA secret starting with `whsec_` is its key in Base64, the Standard\nWebhooks form (receivers pass it as is: `new Webhook(secret)`); what\nfollows the prefix must be Base64 of at least 24 bytes, else the request\nis refused with 400. Any other secret is keyed with its UTF-8 bytes\n(receivers pass those bytes as a raw key:\n`new Webhook(bytes, { format: \'raw\' })`).\n'
         },
         payloadTemplate: {
             type: 'object',
@@ -2494,7 +2494,7 @@ export const HttpServerUpdateSchema = {
         sharedSecret: {
             type: 'string',
             writeOnly: true,
-            description: 'Secret made available to payload templates. Never returned.'
+            description: 'New secret the POSTs\' `webhook-signature` is computed with, also made\navailable to payload templates. Never returned.\n\nA secret starting with `whsec_` is its key in Base64, the Standard\nWebhooks form (receivers pass it as is: `new Webhook(secret)`); what\nfollows the prefix must be Base64 of at least 24 bytes, else the request\nis refused with 400. Any other secret is keyed with its UTF-8 bytes\n(receivers pass those bytes as a raw key:\n`new Webhook(bytes, { format: \'raw\' })`).\n'
         },
         payloadTemplate: {
             type: 'object',
@@ -2676,7 +2676,7 @@ export const WebhookTestCreateSchema = {
             type: 'string',
             writeOnly: true,
             default: '',
-            description: 'Shared secret sent with the test webhook (default empty).'
+            description: 'Shared secret the test webhook is signed with (default empty: unsigned,\nor the secret of the HTTP server with this URL).\n\nA secret starting with `whsec_` is its key in Base64, the Standard\nWebhooks form (receivers pass it as is: `new Webhook(secret)`); what\nfollows the prefix must be Base64 of at least 24 bytes, else the request\nis refused with 400. Any other secret is keyed with its UTF-8 bytes\n(receivers pass those bytes as a raw key:\n`new Webhook(bytes, { format: \'raw\' })`).\n'
         },
         payloadTemplateId: {
             type: 'string',

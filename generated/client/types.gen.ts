@@ -39,8 +39,16 @@ export type CallbackRequest = {
      */
     url?: string;
     /**
-     * Secret made available to the payload template (so that the receiver can
-     * check the sender). Only with `url`. Never returned.
+     * Secret the callback's `webhook-signature` is computed with, also made
+     * available to the payload template (so that the receiver can check the
+     * sender). Only with `url`. Never returned.
+     *
+     * A secret starting with `whsec_` is its key in Base64, the Standard
+     * Webhooks form (receivers pass it as is: `new Webhook(secret)`); what
+     * follows the prefix must be Base64 of at least 24 bytes, else the request
+     * is refused with 400. Any other secret is keyed with its UTF-8 bytes
+     * (receivers pass those bytes as a raw key:
+     * `new Webhook(bytes, { format: 'raw' })`).
      *
      */
     sharedSecret?: string;
@@ -1409,7 +1417,17 @@ export type HttpServerCreate = {
      */
     url: string;
     /**
-     * Secret made available to payload templates, so the receiver can check the sender. Never returned.
+     * Secret the POSTs' `webhook-signature` is computed with, also made
+     * available to payload templates, so the receiver can check the sender.
+     * Never returned.
+     *
+     * A secret starting with `whsec_` is its key in Base64, the Standard
+     * Webhooks form (receivers pass it as is: `new Webhook(secret)`); what
+     * follows the prefix must be Base64 of at least 24 bytes, else the request
+     * is refused with 400. Any other secret is keyed with its UTF-8 bytes
+     * (receivers pass those bytes as a raw key:
+     * `new Webhook(bytes, { format: 'raw' })`).
+     *
      */
     sharedSecret?: string;
     /**
@@ -1447,7 +1465,16 @@ export type HttpServerUpdate = {
      */
     url?: string;
     /**
-     * Secret made available to payload templates. Never returned.
+     * New secret the POSTs' `webhook-signature` is computed with, also made
+     * available to payload templates. Never returned.
+     *
+     * A secret starting with `whsec_` is its key in Base64, the Standard
+     * Webhooks form (receivers pass it as is: `new Webhook(secret)`); what
+     * follows the prefix must be Base64 of at least 24 bytes, else the request
+     * is refused with 400. Any other secret is keyed with its UTF-8 bytes
+     * (receivers pass those bytes as a raw key:
+     * `new Webhook(bytes, { format: 'raw' })`).
+     *
      */
     sharedSecret?: string;
     /**
@@ -1576,7 +1603,16 @@ export type WebhookTestCreate = {
      */
     url: string;
     /**
-     * Shared secret sent with the test webhook (default empty).
+     * Shared secret the test webhook is signed with (default empty: unsigned,
+     * or the secret of the HTTP server with this URL).
+     *
+     * A secret starting with `whsec_` is its key in Base64, the Standard
+     * Webhooks form (receivers pass it as is: `new Webhook(secret)`); what
+     * follows the prefix must be Base64 of at least 24 bytes, else the request
+     * is refused with 400. Any other secret is keyed with its UTF-8 bytes
+     * (receivers pass those bytes as a raw key:
+     * `new Webhook(bytes, { format: 'raw' })`).
+     *
      */
     sharedSecret?: string;
     /**
