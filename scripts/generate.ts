@@ -20,6 +20,8 @@ rmSync('generated/client', { recursive: true, force: true });
 await createClient({
   input: `./${bundled}`,
   output: { path: 'generated/client' },
+  // One type per schema: request types keep their writeOnly fields (`CallbackRequest.sharedSecret`) under their own name.
+  parser: { transforms: { readWrite: false } },
   plugins: [
     '@hey-api/client-fetch',
     '@hey-api/typescript',

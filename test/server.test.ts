@@ -28,7 +28,8 @@ describe('server', () => {
 
   it('serves the bundled spec as JSON and YAML', async () => {
     const json = await (await fetch(`${t.url}/openapi.json`)).json();
-    expect(json).toEqual(JSON.parse(readFileSync('generated/openapi.json', 'utf8')));
+    // Only `servers` differs: it names the origin the spec was fetched from (test/http/served-spec.test.ts).
+    expect({ ...json, servers: [] }).toEqual({ ...JSON.parse(readFileSync('generated/openapi.json', 'utf8')), servers: [] });
     const yaml = await fetch(`${t.url}/openapi.yaml`);
     expect(yaml.headers.get('content-type')).toMatch(/yaml/);
     expect(await yaml.text()).toMatch(/^openapi: 3\.1\.0/m);

@@ -41,6 +41,11 @@ export const CallbackRequestSchema = {
             format: 'uri',
             description: 'URL the result is POSTed to. Leave it out when `httpServer.id` is given.\nURLs that resolve to loopback, private, link-local or metadata addresses\nare refused unless the server\'s configuration allows them.\n'
         },
+        sharedSecret: {
+            type: 'string',
+            writeOnly: true,
+            description: 'Secret the callback\'s `webhook-signature` is computed with, also made\navailable to the payload template (so that the receiver can check the\nsender). Only with `url`. Never returned.\n\nA secret starting with `whsec_` is its key in Base64, the Standard\nWebhooks form (receivers pass it as is: `new Webhook(secret)`); what\nfollows the prefix must be Base64 of at least 24 bytes, else the request\nis refused with 400. Any other secret is keyed with its UTF-8 bytes\n(receivers pass those bytes as a raw key:\n`new Webhook(bytes, { format: \'raw\' })`).\n'
+        },
         httpServer: {
             type: 'object',
             additionalProperties: false,
@@ -134,15 +139,32 @@ export const CallbackNetworkSchema = {
 } as const;
 
 export const JobStatusSchema = {
-    type: 'string',
     description: 'Status of a live tool job. A job ends `complete` or `failed` (a device that\nnever answers makes the job fail with an `error` saying it timed out).\n',
+    oneOf: [
+        {
+            $ref: '#/components/schemas/PendingJobStatus'
+        },
+        {
+            type: 'string',
+            const: 'complete',
+            description: 'The job finished (with its results, for the tools that have any).'
+        },
+        {
+            type: 'string',
+            const: 'failed',
+            description: 'The job failed; its `error` says why.'
+        }
+    ]
+} as const;
+
+export const PendingJobStatusSchema = {
+    type: 'string',
+    description: 'Status of a live tool job that has not finished: `new` (created),\n`scheduled` (claimed by a runner, waiting for its device), `ready` (its\ndevice is free, waiting for a runner slot), `running` (on the device).\n',
     enum: [
         'new',
         'scheduled',
         'ready',
-        'running',
-        'complete',
-        'failed'
+        'running'
     ]
 } as const;
 
@@ -768,6 +790,11 @@ export const WirelessSsidUpdateSchema = {
                 'access enabled'
             ]
         },
+        psk: {
+            type: 'string',
+            writeOnly: true,
+            description: 'Passkey of the SSID; only with `authMode` `psk`. Never returned.'
+        },
         encryptionMode: {
             type: 'string',
             description: 'Encryption mode; only with `authMode` `psk`.',
@@ -1091,9 +1118,9 @@ export const PingResultsSchema = {
     }
 } as const;
 
-export const PingJobSchema = {
+export const PingJobBaseSchema = {
     type: 'object',
-    description: 'A ping job. The same object is answered by the POST (with `callback`), by the\nGET, and is the `message` of the `pingHost` callback (without `callback`).\n`results` is present once the job is `complete`, `error` when it `failed`.\n',
+    description: 'What every ping job has, whatever its `status` (see `PingJob`).',
     required: [
         'pingId',
         'url',
@@ -1139,51 +1166,79 @@ export const PingJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        results: {
-            $ref: '#/components/schemas/PingResults'
-        },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
         callback: {
             $ref: '#/components/schemas/CallbackInfo'
         }
-    },
-    allOf: [
+    }
+} as const;
+
+export const PingJobSchema = {
+    description: 'A ping job. The same object is answered by the POST (with `callback`), by the\nGET, and is the `message` of the `pingHost` callback (without `callback`).\n`results` is present once the job is `complete`, `error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'complete'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'results'
-                ]
-            }
+            ]
         },
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'failed'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'results'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        },
+                        results: {
+                            $ref: '#/components/schemas/PingResults'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'error'
-                ]
-            }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
+                    }
+                }
+            ]
         }
     ]
 } as const;
@@ -1241,9 +1296,9 @@ export const PingDeviceRequestSchema = {
     }
 } as const;
 
-export const PingDeviceJobSchema = {
+export const PingDeviceJobBaseSchema = {
     type: 'object',
-    description: 'A ping device job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `pingDevice` callback\n(without `callback`). `results` is present once the job is `complete`,\n`error` when it `failed`.\n',
+    description: 'What every ping device job has, whatever its `status` (see `PingDeviceJob`).',
     required: [
         'pingId',
         'url',
@@ -1288,51 +1343,79 @@ export const PingDeviceJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        results: {
-            $ref: '#/components/schemas/PingResults'
-        },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
         callback: {
             $ref: '#/components/schemas/CallbackInfo'
         }
-    },
-    allOf: [
+    }
+} as const;
+
+export const PingDeviceJobSchema = {
+    description: 'A ping device job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `pingDevice` callback\n(without `callback`). `results` is present once the job is `complete`,\n`error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'complete'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingDeviceJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'results'
-                ]
-            }
+            ]
         },
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'failed'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingDeviceJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'results'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        },
+                        results: {
+                            $ref: '#/components/schemas/PingResults'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'error'
-                ]
-            }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/PingDeviceJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
+                    }
+                }
+            ]
         }
     ]
 } as const;
@@ -1398,9 +1481,9 @@ export const WakeOnLanRequestSchema = {
     }
 } as const;
 
-export const WakeOnLanJobSchema = {
+export const WakeOnLanJobBaseSchema = {
     type: 'object',
-    description: 'A Wake-on-LAN job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `wakeOnLan` callback\n(without `callback`). `error` is present when the job `failed`.\n',
+    description: 'What every Wake-on-LAN job has, whatever its `status` (see `WakeOnLanJob`).',
     required: [
         'wakeOnLanId',
         'url',
@@ -1446,29 +1529,77 @@ export const WakeOnLanJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
         callback: {
             $ref: '#/components/schemas/CallbackInfo'
         }
-    },
-    if: {
-        required: [
-            'status'
-        ],
-        properties: {
-            status: {
-                const: 'failed'
-            }
-        }
-    },
-    then: {
-        required: [
-            'error'
-        ]
     }
+} as const;
+
+export const WakeOnLanJobSchema = {
+    description: 'A Wake-on-LAN job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `wakeOnLan` callback\n(without `callback`). `error` is present when the job `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WakeOnLanJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
+                    }
+                }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WakeOnLanJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        }
+                    }
+                }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WakeOnLanJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
+                    }
+                }
+            ]
+        }
+    ]
 } as const;
 
 export const WakeOnLanCallbackSchema = {
@@ -1517,9 +1648,9 @@ export const ArpTableRequestSchema = {
     }
 } as const;
 
-export const ArpTableJobSchema = {
+export const ArpTableJobBaseSchema = {
     type: 'object',
-    description: 'An ARP table job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `arpTable` callback\n(without `callback`). `entries` is present once the job is `complete`,\n`error` when it `failed`.\n',
+    description: 'What every ARP table job has, whatever its `status` (see `ArpTableJob`).',
     required: [
         'arpTableId',
         'url',
@@ -1553,83 +1684,111 @@ export const ArpTableJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        entries: {
-            type: 'array',
-            description: 'Entries of the ARP table.',
-            items: {
-                type: 'object',
-                required: [
-                    'ip',
-                    'mac',
-                    'vlanId',
-                    'lastUpdatedAt'
-                ],
-                properties: {
-                    ip: {
-                        type: 'string',
-                        description: 'IP address of the entry.'
-                    },
-                    mac: {
-                        type: 'string',
-                        description: 'MAC address of the entry.'
-                    },
-                    vlanId: {
-                        type: [
-                            'integer',
-                            'null'
-                        ],
-                        description: 'VLAN ID of the entry, if any.'
-                    },
-                    lastUpdatedAt: {
-                        type: 'string',
-                        format: 'date-time',
-                        description: 'When the entry was last updated.'
-                    }
-                }
-            }
-        },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
         callback: {
             $ref: '#/components/schemas/CallbackInfo'
         }
-    },
-    allOf: [
+    }
+} as const;
+
+export const ArpTableJobSchema = {
+    description: 'An ARP table job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `arpTable` callback\n(without `callback`). `entries` is present once the job is `complete`,\n`error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'complete'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ArpTableJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'entries'
-                ]
-            }
+            ]
         },
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'failed'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ArpTableJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'entries'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        },
+                        entries: {
+                            type: 'array',
+                            description: 'Entries of the ARP table.',
+                            items: {
+                                type: 'object',
+                                required: [
+                                    'ip',
+                                    'mac',
+                                    'vlanId',
+                                    'lastUpdatedAt'
+                                ],
+                                properties: {
+                                    ip: {
+                                        type: 'string',
+                                        description: 'IP address of the entry.'
+                                    },
+                                    mac: {
+                                        type: 'string',
+                                        description: 'MAC address of the entry.'
+                                    },
+                                    vlanId: {
+                                        type: [
+                                            'integer',
+                                            'null'
+                                        ],
+                                        description: 'VLAN ID of the entry, if any.'
+                                    },
+                                    lastUpdatedAt: {
+                                        type: 'string',
+                                        format: 'date-time',
+                                        description: 'When the entry was last updated.'
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'error'
-                ]
-            }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ArpTableJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
+                    }
+                }
+            ]
         }
     ]
 } as const;
@@ -1692,9 +1851,9 @@ export const CableTestRequestSchema = {
     }
 } as const;
 
-export const CableTestJobSchema = {
+export const CableTestJobBaseSchema = {
     type: 'object',
-    description: 'A cable test job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `cableTest` callback\n(without `callback`). `results` (one per port) is present once the job is\n`complete`, `error` when it `failed`.\n',
+    description: 'What every cable test job has, whatever its `status` (see `CableTestJob`).',
     required: [
         'cableTestId',
         'url',
@@ -1736,135 +1895,163 @@ export const CableTestJobSchema = {
         status: {
             $ref: '#/components/schemas/JobStatus'
         },
-        results: {
-            type: 'array',
-            description: 'Results of the cable test, one per requested port.',
-            items: {
-                type: 'object',
-                required: [
-                    'port',
-                    'status',
-                    'speedMbps',
-                    'pairs'
-                ],
-                properties: {
-                    port: {
-                        type: 'string',
-                        description: 'Port tested.'
-                    },
-                    status: {
-                        type: 'string',
-                        description: 'State of the port: `in-progress` while the test runs on it,\n`error` (with `error`) when the test failed on it.\n',
-                        enum: [
-                            'up',
-                            'down',
-                            'in-progress',
-                            'error'
-                        ]
-                    },
-                    speedMbps: {
-                        type: 'integer',
-                        minimum: 0,
-                        description: 'Speed in Mbps (0 when the port is down or its speed is automatic).'
-                    },
-                    error: {
-                        type: 'string',
-                        description: 'Why the test failed on this port.'
-                    },
-                    pairs: {
-                        type: 'array',
-                        description: 'Results for each twisted pair of the cable.',
-                        items: {
-                            type: 'object',
-                            required: [
-                                'index',
-                                'status',
-                                'lengthMeters'
-                            ],
-                            properties: {
-                                index: {
-                                    type: 'integer',
-                                    description: 'Index of the pair.',
-                                    enum: [
-                                        0,
-                                        1,
-                                        2,
-                                        3
-                                    ]
-                                },
-                                status: {
-                                    type: 'string',
-                                    description: 'Test result of the pair.',
-                                    enum: [
-                                        'ok',
-                                        'open',
-                                        'short',
-                                        'open or short',
-                                        'abnormal',
-                                        'short or abnormal',
-                                        'couplex',
-                                        'short or couplex',
-                                        'forced',
-                                        'fail',
-                                        'in-progress',
-                                        'invalid',
-                                        'not-supported',
-                                        'unknown'
-                                    ]
-                                },
-                                lengthMeters: {
-                                    type: 'integer',
-                                    minimum: 0,
-                                    description: 'Detected length of the pair, in meters.'
+        callback: {
+            $ref: '#/components/schemas/CallbackInfo'
+        }
+    }
+} as const;
+
+export const CableTestJobSchema = {
+    description: 'A cable test job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `cableTest` callback\n(without `callback`). `results` (one per port) is present once the job is\n`complete`, `error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
+    oneOf: [
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/CableTestJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status'
+                    ],
+                    properties: {
+                        status: {
+                            $ref: '#/components/schemas/PendingJobStatus'
+                        }
+                    }
+                }
+            ]
+        },
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/CableTestJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'results'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'complete'
+                        },
+                        results: {
+                            type: 'array',
+                            description: 'Results of the cable test, one per requested port.',
+                            items: {
+                                type: 'object',
+                                required: [
+                                    'port',
+                                    'status',
+                                    'speedMbps',
+                                    'pairs'
+                                ],
+                                properties: {
+                                    port: {
+                                        type: 'string',
+                                        description: 'Port tested.'
+                                    },
+                                    status: {
+                                        type: 'string',
+                                        description: 'State of the port: `in-progress` while the test runs on it,\n`error` (with `error`) when the test failed on it.\n',
+                                        enum: [
+                                            'up',
+                                            'down',
+                                            'in-progress',
+                                            'error'
+                                        ]
+                                    },
+                                    speedMbps: {
+                                        type: 'integer',
+                                        minimum: 0,
+                                        description: 'Speed in Mbps (0 when the port is down or its speed is automatic).'
+                                    },
+                                    error: {
+                                        type: 'string',
+                                        description: 'Why the test failed on this port.'
+                                    },
+                                    pairs: {
+                                        type: 'array',
+                                        description: 'Results for each twisted pair of the cable.',
+                                        items: {
+                                            type: 'object',
+                                            required: [
+                                                'index',
+                                                'status',
+                                                'lengthMeters'
+                                            ],
+                                            properties: {
+                                                index: {
+                                                    type: 'integer',
+                                                    description: 'Index of the pair.',
+                                                    enum: [
+                                                        0,
+                                                        1,
+                                                        2,
+                                                        3
+                                                    ]
+                                                },
+                                                status: {
+                                                    type: 'string',
+                                                    description: 'Test result of the pair.',
+                                                    enum: [
+                                                        'ok',
+                                                        'open',
+                                                        'short',
+                                                        'open or short',
+                                                        'abnormal',
+                                                        'short or abnormal',
+                                                        'couplex',
+                                                        'short or couplex',
+                                                        'forced',
+                                                        'fail',
+                                                        'in-progress',
+                                                        'invalid',
+                                                        'not-supported',
+                                                        'unknown'
+                                                    ]
+                                                },
+                                                lengthMeters: {
+                                                    type: 'integer',
+                                                    minimum: 0,
+                                                    description: 'Detected length of the pair, in meters.'
+                                                }
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
                     }
                 }
-            }
-        },
-        error: {
-            type: 'string',
-            description: 'Why the job failed (e.g. the device did not answer in time).'
-        },
-        callback: {
-            $ref: '#/components/schemas/CallbackInfo'
-        }
-    },
-    allOf: [
-        {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'complete'
-                    }
-                }
-            },
-            then: {
-                required: [
-                    'results'
-                ]
-            }
+            ]
         },
         {
-            if: {
-                required: [
-                    'status'
-                ],
-                properties: {
-                    status: {
-                        const: 'failed'
+            allOf: [
+                {
+                    $ref: '#/components/schemas/CableTestJobBase'
+                },
+                {
+                    type: 'object',
+                    required: [
+                        'status',
+                        'error'
+                    ],
+                    properties: {
+                        status: {
+                            type: 'string',
+                            const: 'failed'
+                        },
+                        error: {
+                            type: 'string',
+                            description: 'Why the job failed (e.g. the device did not answer in time).'
+                        }
                     }
                 }
-            },
-            then: {
-                required: [
-                    'error'
-                ]
-            }
+            ]
         }
     ]
 } as const;
@@ -2266,6 +2453,11 @@ export const HttpServerCreateSchema = {
             format: 'uri',
             description: 'URL of the HTTP server. It cannot be changed later (create another server instead).'
         },
+        sharedSecret: {
+            type: 'string',
+            writeOnly: true,
+            description: 'Secret the POSTs\' `webhook-signature` is computed with, also made\navailable to payload templates, so the receiver can check the sender.\nNever returned.\n\nA secret starting with `whsec_` is its key in Base64, the Standard\nWebhooks form (receivers pass it as is: `new Webhook(secret)`); what\nfollows the prefix must be Base64 of at least 24 bytes, else the request\nis refused with 400. Any other secret is keyed with its UTF-8 bytes\n(receivers pass those bytes as a raw key:\n`new Webhook(bytes, { format: \'raw\' })`).\n'
+        },
         payloadTemplate: {
             type: 'object',
             additionalProperties: false,
@@ -2298,6 +2490,11 @@ export const HttpServerUpdateSchema = {
             type: 'string',
             format: 'uri',
             description: 'URL of the HTTP server, which cannot be changed (its ID is derived from\nit): when given, it must be the server\'s current URL, else the update is\nrefused with 400.\n'
+        },
+        sharedSecret: {
+            type: 'string',
+            writeOnly: true,
+            description: 'New secret the POSTs\' `webhook-signature` is computed with, also made\navailable to payload templates. Never returned.\n\nA secret starting with `whsec_` is its key in Base64, the Standard\nWebhooks form (receivers pass it as is: `new Webhook(secret)`); what\nfollows the prefix must be Base64 of at least 24 bytes, else the request\nis refused with 400. Any other secret is keyed with its UTF-8 bytes\n(receivers pass those bytes as a raw key:\n`new Webhook(bytes, { format: \'raw\' })`).\n'
         },
         payloadTemplate: {
             type: 'object',
@@ -2474,6 +2671,12 @@ export const WebhookTestCreateSchema = {
             type: 'string',
             format: 'uri',
             description: 'URL the test webhook is sent to.'
+        },
+        sharedSecret: {
+            type: 'string',
+            writeOnly: true,
+            default: '',
+            description: 'Shared secret the test webhook is signed with (default empty: unsigned,\nor the secret of the HTTP server with this URL).\n\nA secret starting with `whsec_` is its key in Base64, the Standard\nWebhooks form (receivers pass it as is: `new Webhook(secret)`); what\nfollows the prefix must be Base64 of at least 24 bytes, else the request\nis refused with 400. Any other secret is keyed with its UTF-8 bytes\n(receivers pass those bytes as a raw key:\n`new Webhook(bytes, { format: \'raw\' })`).\n'
         },
         payloadTemplateId: {
             type: 'string',
@@ -3238,17 +3441,15 @@ export const DongleReturnEventSchema = {
     }
 } as const;
 
-export const DongleJobSchema = {
+export const DongleJobBaseSchema = {
     type: 'object',
-    description: 'A command sent to a dongle and what became of it. Boomerang\'s read-back for\nevery command, with or without `callback_url`; `response` is the same\nreturn event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.\n',
+    description: 'What every dongle command\'s read-back has, whatever its `state` (see `DongleJob`).',
     required: [
         'jid',
         'device_id',
         'minions',
         'command',
         'state',
-        'success',
-        'response',
         'timestamp',
         'timeout',
         'callback_url'
@@ -3308,24 +3509,6 @@ export const DongleJobSchema = {
             ],
             description: '`PENDING` until the device answers or the timeout passes; `TIMEOUT` when\nthe timeout passed without an answer; `COMMAND_EXECUTED` once the device\nanswered (even after its timeout).\n'
         },
-        success: {
-            type: [
-                'boolean',
-                'null'
-            ],
-            description: 'Whether the command succeeded; null while pending, false on TIMEOUT.'
-        },
-        response: {
-            description: 'The device\'s return event, once it answered; null before.',
-            oneOf: [
-                {
-                    $ref: '#/components/schemas/DongleReturnEvent'
-                },
-                {
-                    type: 'null'
-                }
-            ]
-        },
         timestamp: {
             type: 'string',
             format: 'date-time',
@@ -3347,531 +3530,98 @@ export const DongleJobSchema = {
     }
 } as const;
 
-export const CallbackRequestWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'Where to deliver the result of an asynchronous operation. Give either\n`httpServer.id` (a configured HTTP server, whose URL and shared secret are\nused) or `url` (with an optional `sharedSecret`). The payload template\ndefaults to `wpt_00005` (Callback).\n',
-    properties: {
-        url: {
-            type: 'string',
-            format: 'uri',
-            description: 'URL the result is POSTed to. Leave it out when `httpServer.id` is given.\nURLs that resolve to loopback, private, link-local or metadata addresses\nare refused unless the server\'s configuration allows them.\n'
-        },
-        sharedSecret: {
-            type: 'string',
-            writeOnly: true,
-            description: 'Secret made available to the payload template (so that the receiver can\ncheck the sender). Only with `url`. Never returned.\n'
-        },
-        httpServer: {
-            type: 'object',
-            additionalProperties: false,
-            description: 'A configured HTTP server (webhook receiver) to deliver to.',
-            properties: {
-                id: {
-                    type: 'string',
-                    description: 'ID of the HTTP server. Leave `url` and `sharedSecret` out when giving it.'
-                }
-            }
-        },
-        payloadTemplate: {
-            type: 'object',
-            additionalProperties: false,
-            description: 'Payload template used to render the callback.',
-            properties: {
-                id: {
-                    type: 'string',
-                    description: 'ID of the payload template (default `wpt_00005`, Callback).'
-                }
-            }
-        }
-    }
-} as const;
-
-export const WirelessSsidUpdateWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'Changes to a wireless SSID. Fields left out are unchanged.',
-    properties: {
-        name: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 32,
-            description: 'Name of the SSID.'
-        },
-        enabled: {
-            type: 'boolean',
-            description: 'Whether the SSID is enabled.'
-        },
-        authMode: {
-            type: 'string',
-            description: 'How clients associate with the SSID.',
-            enum: [
-                'open',
-                'open-enhanced',
-                'psk',
-                'open-with-radius',
-                'open-with-nac',
-                '8021x-meraki',
-                '8021x-nac',
-                '8021x-radius',
-                '8021x-google',
-                '8021x-localradius',
-                'ipsk-with-radius',
-                'ipsk-without-radius',
-                'ipsk-with-nac'
-            ]
-        },
-        enterpriseAdminAccess: {
-            type: 'string',
-            description: 'Whether enterprise administrators may access the SSID.',
-            enum: [
-                'access disabled',
-                'access enabled'
-            ]
-        },
-        psk: {
-            type: 'string',
-            writeOnly: true,
-            description: 'Passkey of the SSID; only with `authMode` `psk`. Never returned.'
-        },
-        encryptionMode: {
-            type: 'string',
-            description: 'Encryption mode; only with `authMode` `psk`.',
-            enum: [
-                'wep',
-                'wpa'
-            ]
-        },
-        wpaEncryptionMode: {
-            type: 'string',
-            description: 'Kind of WPA encryption.',
-            enum: [
-                'WPA1 only',
-                'WPA1 and WPA2',
-                'WPA2 only',
-                'WPA3 Transition Mode',
-                'WPA3 only',
-                'WPA3 192-bit Security'
-            ]
-        },
-        dot11w: {
-            type: 'object',
-            additionalProperties: false,
-            description: 'Protected Management Frames (802.11w).',
-            properties: {
-                enabled: {
-                    type: 'boolean',
-                    description: 'Whether 802.11w is enabled.'
-                },
-                required: {
-                    type: 'boolean',
-                    description: 'Whether 802.11w is required.'
-                }
-            }
-        },
-        dot11r: {
-            type: 'object',
-            additionalProperties: false,
-            description: 'Fast roaming (802.11r).',
-            properties: {
-                enabled: {
-                    type: 'boolean',
-                    description: 'Whether 802.11r is enabled.'
-                },
-                adaptive: {
-                    type: 'boolean',
-                    description: 'Whether 802.11r is adaptive.'
-                }
-            }
-        },
-        splashPage: {
-            type: 'string',
-            description: 'Kind of splash page shown to clients.',
-            enum: [
-                'None',
-                'Click-through splash page',
-                'Billing',
-                'Password-protected with Meraki RADIUS',
-                'Password-protected with custom RADIUS',
-                'Password-protected with Active Directory',
-                'Password-protected with LDAP',
-                'SMS authentication',
-                'Systems Manager Sentry',
-                'Facebook Wi-Fi',
-                'Google OAuth',
-                'Sponsored guest',
-                'Cisco ISE',
-                'Google Apps domain'
-            ]
-        },
-        ipAssignmentMode: {
-            type: 'string',
-            description: 'How clients get their IP addresses.',
-            enum: [
-                'NAT mode',
-                'Bridge mode',
-                'Layer 3 roaming',
-                'Ethernet over GRE',
-                'Layer 3 roaming with a concentrator',
-                'VPN'
-            ]
-        },
-        useVlanTagging: {
-            type: 'boolean',
-            description: 'Whether client traffic is tagged with VLANs (bridge mode and layer 3 roaming only).'
-        },
-        defaultVlanId: {
-            type: 'integer',
-            minimum: 1,
-            maximum: 4094,
-            description: 'VLAN ID used by APs without a specific VLAN (bridge mode and layer 3 roaming only).'
-        },
-        walledGardenEnabled: {
-            type: 'boolean',
-            description: 'Whether clients may reach the walled garden ranges before signing on.'
-        },
-        walledGardenRanges: {
-            type: 'array',
-            description: 'Addresses, CIDR ranges, domain names and wildcards (e.g. `192.168.1.1/24`, `*.example.com`) reachable before sign-on.',
-            items: {
-                type: 'string'
-            }
-        },
-        minBitrate: {
-            type: 'number',
-            description: 'Minimum bitrate in Mbps, in the default indoor RF profile.',
-            enum: [
-                1,
-                2,
-                5.5,
-                6,
-                9,
-                11,
-                12,
-                18,
-                24,
-                36,
-                48,
-                54
-            ]
-        },
-        bandSelection: {
-            type: 'string',
-            description: 'Radio frequencies used by the SSID, in the default indoor RF profile.',
-            enum: [
-                'Dual band operation',
-                '5 GHz band only',
-                'Dual band operation with Band Steering'
-            ]
-        },
-        perClientBandwidthLimitUp: {
-            type: 'integer',
-            minimum: 0,
-            description: 'Upload limit per client, in Kbps (0 means no limit).'
-        },
-        perClientBandwidthLimitDown: {
-            type: 'integer',
-            minimum: 0,
-            description: 'Download limit per client, in Kbps (0 means no limit).'
-        },
-        perSsidBandwidthLimitUp: {
-            type: 'integer',
-            minimum: 0,
-            description: 'Total upload limit of the SSID, in Kbps (0 means no limit).'
-        },
-        perSsidBandwidthLimitDown: {
-            type: 'integer',
-            minimum: 0,
-            description: 'Total download limit of the SSID, in Kbps (0 means no limit).'
-        },
-        lanIsolationEnabled: {
-            type: 'boolean',
-            description: 'Whether layer 2 LAN isolation is enabled (bridge mode only).'
-        },
-        visible: {
-            type: 'boolean',
-            description: 'Whether APs advertise the SSID (false hides it).'
-        },
-        availableOnAllAps: {
-            type: 'boolean',
-            description: 'Whether every AP broadcasts the SSID; can only be false when the SSID has availability tags.'
-        },
-        availabilityTags: {
-            type: 'array',
-            description: 'When `availableOnAllAps` is false, only APs with one of these tags broadcast the SSID.',
-            items: {
-                type: 'string'
-            }
-        },
-        mandatoryDhcpEnabled: {
-            type: 'boolean',
-            description: 'Whether clients must use the address given by the DHCP server (clients with a static address cannot associate).'
-        },
-        adultContentFilteringEnabled: {
-            type: 'boolean',
-            description: 'Whether adult content is blocked.'
-        }
-    }
-} as const;
-
-export const PingRequestWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'A ping to run from a device.',
-    required: [
-        'target'
-    ],
-    properties: {
-        target: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 253,
-            description: 'Host to ping, as a FQDN, an IPv4 address or an IPv6 address.',
-            anyOf: [
+export const DongleJobSchema = {
+    description: 'A command sent to a dongle and what became of it. Boomerang\'s read-back for\nevery command, with or without `callback_url`; `response` is the same\nreturn event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.\nOne variant per `state`, so a client tells them apart by it.\n',
+    oneOf: [
+        {
+            allOf: [
                 {
-                    type: 'string',
-                    format: 'ipv4'
+                    $ref: '#/components/schemas/DongleJobBase'
                 },
                 {
-                    type: 'string',
-                    format: 'ipv6'
-                },
-                {
-                    type: 'string',
-                    format: 'hostname'
+                    type: 'object',
+                    description: 'The device has not answered yet and the timeout has not passed.',
+                    required: [
+                        'state',
+                        'success',
+                        'response'
+                    ],
+                    properties: {
+                        state: {
+                            type: 'string',
+                            const: 'PENDING'
+                        },
+                        success: {
+                            type: 'null',
+                            description: 'Null while pending.'
+                        },
+                        response: {
+                            type: 'null',
+                            description: 'Null until the device answers.'
+                        }
+                    }
                 }
             ]
         },
-        count: {
-            type: 'integer',
-            minimum: 1,
-            maximum: 5,
-            default: 5,
-            description: 'Number of echo requests to send (1 to 5, default 5).'
-        },
-        callback: {
-            $ref: '#/components/schemas/CallbackRequestWritable'
-        }
-    }
-} as const;
-
-export const PingDeviceRequestWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'A check of the connectivity to a device (the cloud pings the device).',
-    properties: {
-        count: {
-            type: 'integer',
-            minimum: 1,
-            maximum: 5,
-            default: 5,
-            description: 'Number of echo requests to send (1 to 5, default 5).'
-        },
-        callback: {
-            $ref: '#/components/schemas/CallbackRequestWritable'
-        }
-    }
-} as const;
-
-export const WakeOnLanRequestWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'A Wake-on-LAN packet to send from a device.',
-    required: [
-        'vlanId',
-        'mac'
-    ],
-    properties: {
-        vlanId: {
-            type: 'integer',
-            minimum: 1,
-            maximum: 4094,
-            description: 'VLAN of the target (1 to 4094).'
-        },
-        mac: {
-            type: 'string',
-            pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$',
-            description: 'MAC address of the target, as `aa:bb:cc:dd:ee:ff`.'
-        },
-        callback: {
-            $ref: '#/components/schemas/CallbackRequestWritable'
-        }
-    }
-} as const;
-
-export const ArpTableRequestWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'A request for the ARP table of a device.',
-    properties: {
-        callback: {
-            $ref: '#/components/schemas/CallbackRequestWritable'
-        }
-    }
-} as const;
-
-export const CableTestRequestWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'A cable test to run on ports of a switch.',
-    required: [
-        'ports'
-    ],
-    properties: {
-        ports: {
-            type: 'array',
-            description: 'Ports to test (e.g. `"2"`, `"8"`).',
-            minItems: 1,
-            items: {
-                type: 'string',
-                minLength: 1
-            }
-        },
-        callback: {
-            $ref: '#/components/schemas/CallbackRequestWritable'
-        }
-    }
-} as const;
-
-export const ActionBatchCreateWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'An action batch to create.',
-    required: [
-        'actions'
-    ],
-    properties: {
-        confirmed: {
-            type: 'boolean',
-            default: false,
-            description: 'True to run the batch at once; false (default) to create it for review.\nAn unconfirmed batch can be confirmed later with a PUT, or deleted; it\nexpires after a week. Cannot be unset once true.\n'
-        },
-        synchronous: {
-            type: 'boolean',
-            default: false,
-            description: 'True to run the batch synchronously (at most 20 actions); false\n(default) to run it asynchronously (at most 100 actions).\n'
-        },
-        actions: {
-            type: 'array',
-            minItems: 1,
-            description: 'Actions to run, atomically and in order: at most 100 for an\nasynchronous batch and 20 for a synchronous one (the server\'s\nconfiguration may lower or raise these limits).\n',
-            items: {
-                $ref: '#/components/schemas/ActionBatchAction'
-            }
-        },
-        callback: {
-            $ref: '#/components/schemas/CallbackRequestWritable'
-        }
-    }
-} as const;
-
-export const HttpServerCreateWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'An HTTP server (webhook receiver) to add to a network.',
-    required: [
-        'name',
-        'url'
-    ],
-    properties: {
-        name: {
-            type: 'string',
-            minLength: 1,
-            description: 'Name of the HTTP server.'
-        },
-        url: {
-            type: 'string',
-            format: 'uri',
-            description: 'URL of the HTTP server. It cannot be changed later (create another server instead).'
-        },
-        sharedSecret: {
-            type: 'string',
-            writeOnly: true,
-            description: 'Secret made available to payload templates, so the receiver can check the sender. Never returned.'
-        },
-        payloadTemplate: {
-            type: 'object',
-            additionalProperties: false,
-            description: 'Payload template used when posting to the HTTP server.',
-            properties: {
-                payloadTemplateId: {
-                    type: 'string',
-                    description: 'ID of the payload template (default `wpt_00001`, Meraki). Included\ntemplates: `wpt_00001` Meraki, `wpt_00002` Webex, `wpt_00003` Slack,\n`wpt_00004` Microsoft Teams, `wpt_00005` Callback, `wpt_00006`\nServiceNow.\n'
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/DongleJobBase'
                 },
-                name: {
-                    type: 'string',
-                    description: 'Name of the payload template.'
+                {
+                    type: 'object',
+                    description: 'The timeout passed without an answer.',
+                    required: [
+                        'state',
+                        'success',
+                        'response'
+                    ],
+                    properties: {
+                        state: {
+                            type: 'string',
+                            const: 'TIMEOUT'
+                        },
+                        success: {
+                            type: 'boolean',
+                            const: false,
+                            description: 'Always false on TIMEOUT.'
+                        },
+                        response: {
+                            type: 'null',
+                            description: 'Always null on TIMEOUT.'
+                        }
+                    }
                 }
-            }
-        }
-    }
-} as const;
-
-export const HttpServerUpdateWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'Changes to an HTTP server. Its URL cannot be changed.',
-    properties: {
-        name: {
-            type: 'string',
-            minLength: 1,
-            description: 'Name of the HTTP server.'
+            ]
         },
-        url: {
-            type: 'string',
-            format: 'uri',
-            description: 'URL of the HTTP server, which cannot be changed (its ID is derived from\nit): when given, it must be the server\'s current URL, else the update is\nrefused with 400.\n'
-        },
-        sharedSecret: {
-            type: 'string',
-            writeOnly: true,
-            description: 'Secret made available to payload templates. Never returned.'
-        },
-        payloadTemplate: {
-            type: 'object',
-            additionalProperties: false,
-            description: 'Payload template used when posting to the HTTP server.',
-            properties: {
-                payloadTemplateId: {
-                    type: 'string',
-                    description: 'ID of the payload template.'
+        {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/DongleJobBase'
+                },
+                {
+                    type: 'object',
+                    description: 'The device answered (even after its timeout).',
+                    required: [
+                        'state',
+                        'success',
+                        'response'
+                    ],
+                    properties: {
+                        state: {
+                            type: 'string',
+                            const: 'COMMAND_EXECUTED'
+                        },
+                        success: {
+                            type: 'boolean',
+                            description: 'Whether the command succeeded (the `success` of `response.data`).'
+                        },
+                        response: {
+                            $ref: '#/components/schemas/DongleReturnEvent'
+                        }
+                    }
                 }
-            }
+            ]
         }
-    }
-} as const;
-
-export const WebhookTestCreateWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'A test webhook to send.',
-    required: [
-        'url'
-    ],
-    properties: {
-        url: {
-            type: 'string',
-            format: 'uri',
-            description: 'URL the test webhook is sent to.'
-        },
-        sharedSecret: {
-            type: 'string',
-            writeOnly: true,
-            default: '',
-            description: 'Shared secret sent with the test webhook (default empty).'
-        },
-        payloadTemplateId: {
-            type: 'string',
-            description: 'ID of the payload template; defaults to the template of the HTTP server\nwith this URL if there is one, else to `wpt_00001` (Meraki).\n'
-        },
-        payloadTemplateName: {
-            type: 'string',
-            description: 'Name of the payload template (instead of its ID).'
-        },
-        alertTypeId: {
-            type: 'string',
-            default: 'power_supply_down',
-            description: 'Alert type of the test webhook (default `power_supply_down`).'
-        }
-    }
+    ]
 } as const;

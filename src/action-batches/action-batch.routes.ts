@@ -1,7 +1,7 @@
 /** Action batches: create (a synchronous one runs before the answer), list, read, confirm and delete. */
 import { Router } from 'express';
 import type {
-  ActionBatchCreateWritable,
+  ActionBatchCreate,
   ActionBatchUpdate,
   CreateOrganizationActionBatchResponse,
   GetOrganizationActionBatchesData,
@@ -38,7 +38,7 @@ export function actionBatchRoutes({ db, config, callbacks, actionOperations, act
 
   router.post(collection, async (req, res) => {
     const owner = { organizationId: organizationOf(req), adminId: callerOf(req).adminId };
-    const created = await createActionBatch(db, env, owner, req.body as ActionBatchCreateWritable);
+    const created = await createActionBatch(db, env, owner, req.body as ActionBatchCreate);
     const row = await start(created);
     const body: CreateOrganizationActionBatchResponse = toActionBatch(row, await batchCallbackInfo(db, row));
     res.status(201).json(body);

@@ -1,6 +1,6 @@
 /** Creates an action batch: checks every action against the spec, then stores the batch and its callback in one transaction. */
 import type { Kysely } from 'kysely';
-import type { ActionBatchCreateWritable } from '../../generated/client/types.gen.js';
+import type { ActionBatchCreate } from '../../generated/client/types.gen.js';
 import { insertCallback } from '../callbacks/insert-callback.js';
 import { resolveCallbackTarget, type CallbackTarget } from '../callbacks/resolve-target.js';
 import type { ActionBatchRow, Database, StoredAction } from '../db/database.js';
@@ -28,7 +28,7 @@ export async function createActionBatch(
   db: Kysely<Database>,
   env: BatchEnv & { limits: BatchLimits },
   owner: BatchOwner,
-  request: ActionBatchCreateWritable,
+  request: ActionBatchCreate,
 ): Promise<ActionBatchRow> {
   const confirmed = request.confirmed ?? false;
   const synchronous = request.synchronous ?? false;

@@ -1,12 +1,13 @@
 /** Turns a request's `callback` object into where and how to deliver: URL, secret, HTTP server and template. */
 import type { Kysely } from 'kysely';
-import type { CallbackRequestWritable as CallbackRequest } from '../../generated/client/types.gen.js';
+import type { CallbackRequest } from '../../generated/client/types.gen.js';
 import type { Database } from '../db/database.js';
 import { InputError } from '../errors.js';
 import type { CallbackContext } from './callback-context.js';
 import { checkDestination, DestinationError } from './destination-guard.js';
 import { findPayloadTemplate } from './find-payload-template.js';
 import { DEFAULT_CALLBACK_TEMPLATE, findIncludedTemplate } from './included-templates.js';
+import { secretProblem } from './signing.js';
 
 /** A resolved callback destination. */
 export interface CallbackTarget {
@@ -33,6 +34,12 @@ export async function checkCallbackUrl(ctx: CallbackContext, url: string): Promi
   }
 }
 
+/** Refuses with 400 a shared secret that cannot key a signature (a `whsec_` one that is not Base64 of 24 bytes or more); `field` names it. */
+export function checkSharedSecret(field: string, secret: string | undefined): void {
+  const problem = secret === undefined ? undefined : secretProblem(secret);
+  if (problem) throw new InputError(`${field}: ${problem}`);
+}
+
 /** Validates and resolves a Meraki-style `callback` object for an operation in `networkId`; throws InputError (400) with the reason. */
 export async function resolveCallbackTarget(
   db: Kysely<Database>,
@@ -48,6 +55,7 @@ export async function resolveCallbackTarget(
   if (serverId !== undefined && request.sharedSecret !== undefined) {
     throw new InputError('callback: sharedSecret goes with url; an HTTP server brings its own');
   }
+  checkSharedSecret('callback.sharedSecret', request.sharedSecret);
   let target: CallbackTarget;
   if (serverId !== undefined) {
     const server =

@@ -47,10 +47,10 @@ export interface LiveToolParams {
 }
 
 /** Entries of an ARP table, exactly as `ArpTableJob.entries`. */
-export type ArpTableEntries = NonNullable<ArpTableJob['entries']>;
+export type ArpTableEntries = Extract<ArpTableJob, { status: 'complete' }>['entries'];
 
 /** Per-port cable test results, exactly as `CableTestJob.results`. */
-export type CableTestResults = NonNullable<CableTestJob['results']>;
+export type CableTestResults = Extract<CableTestJob, { status: 'complete' }>['results'];
 
 /** What a live tool produced: the job's `results`/`entries`, or the Wake-on-LAN packet that was sent (the job itself reports no result). */
 export type LiveToolResult =

@@ -42,18 +42,11 @@ export function timeoutPayload(row: DongleCommandRow): DongleCommandCallback {
 
 /** The read-back view of a command: pending, timed out, or executed with the device's return event. */
 export function toDongleJob(row: DongleCommandRow): DongleJob {
+  // Built in AutoPi's key order: the fields before the state-dependent ones, then the rest.
+  const head = { jid: row.jid, device_id: row.device_id, minions: [row.unit_id], command: commandOf(row) };
+  const tail = { timestamp: autopiTimestamp(row.created_at), timeout: row.timeout_seconds, callback_url: row.callback_url };
   const response = returnEventOf(row);
-  const state = response ? 'COMMAND_EXECUTED' : row.timed_out_at ? 'TIMEOUT' : 'PENDING';
-  return {
-    jid: row.jid,
-    device_id: row.device_id,
-    minions: [row.unit_id],
-    command: commandOf(row),
-    state,
-    success: response ? response.data.success : state === 'TIMEOUT' ? false : null,
-    response,
-    timestamp: autopiTimestamp(row.created_at),
-    timeout: row.timeout_seconds,
-    callback_url: row.callback_url,
-  };
+  if (response) return { ...head, state: 'COMMAND_EXECUTED', success: response.data.success, response, ...tail };
+  if (row.timed_out_at) return { ...head, state: 'TIMEOUT', success: false, response: null, ...tail };
+  return { ...head, state: 'PENDING', success: null, response: null, ...tail };
 }

@@ -7,12 +7,14 @@ import { stringify as toYaml } from 'yaml';
 import { DatabaseUnavailableError, NotFoundError, NotImplementedError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { authenticate } from './authenticate.js';
+import { requestOrigin } from './base-url.js';
 import { errorHandler } from './error-handler.js';
 import { refuseEmptySegments } from './refuse-empty-segments.js';
 import { refuseLooseNumbers } from './refuse-loose-numbers.js';
 import { refuseUnstorableInput } from './refuse-unstorable-input.js';
 import { routers } from './routers.js';
 import { scope } from './scope.js';
+import { servedSpec } from './served-spec.js';
 
 /** How long `/readyz` waits for the database to answer, in milliseconds. */
 const READY_TIMEOUT_MS = 2_000;
@@ -57,18 +59,19 @@ export function createApp(ctx: AppContext): Express {
     }
     res.json({ status: 'ok' });
   });
-  const yaml = toYaml(spec);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(spec);
+  app.get('/openapi.json', (req, res) => {
+    res.json(servedSpec(spec, requestOrigin(req)));
   });
-  app.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(yaml);
+  app.get('/openapi.yaml', (req, res) => {
+    res.type('application/yaml').send(toYaml(servedSpec(spec, requestOrigin(req))));
   });
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
-  // swagger-ui-express serves its assets from the installed swagger-ui-dist: /docs works with no network.
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Boomerang API' }));
+  // swagger-ui-express serves its assets from the installed swagger-ui-dist: /docs works with no network. The page
+  // loads the spec from /openapi.json (not a copy inlined once at start), so its `servers` name the origin the page
+  // was reached at and "Try it out" calls that server.
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { customSiteTitle: 'Boomerang API', swaggerOptions: { url: '/openapi.json' } }));
 
 
   app.use(refuseEmptySegments());

@@ -1,7 +1,7 @@
 /** Live tools: start a job on a device (201 with the job at once, the result later as a callback) and read it back. */
 import { Router } from 'express';
 import type { Kysely } from 'kysely';
-import type { CallbackInfo, CallbackRequestWritable } from '../../generated/client/types.gen.js';
+import type { CallbackInfo, CallbackRequest } from '../../generated/client/types.gen.js';
 import { newCallbackRow } from '../callbacks/insert-callback.js';
 import { resolveCallbackTarget, type CallbackTarget } from '../callbacks/resolve-target.js';
 import { shownCallback } from '../callbacks/shown-callback.js';
@@ -23,7 +23,7 @@ interface LiveToolBody {
   vlanId?: number;
   mac?: string;
   ports?: string[];
-  callback?: CallbackRequestWritable;
+  callback?: CallbackRequest;
 }
 
 /** The job's `request` as the API shows it: the parameters the tool runs with, defaults filled in. */

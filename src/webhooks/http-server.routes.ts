@@ -7,7 +7,7 @@ import type {
   UpdateNetworkWebhooksHttpServerData,
 } from '../../generated/client/types.gen.js';
 import { DEFAULT_SERVER_TEMPLATE, includedTemplates } from '../callbacks/included-templates.js';
-import { checkCallbackUrl } from '../callbacks/resolve-target.js';
+import { checkCallbackUrl, checkSharedSecret } from '../callbacks/resolve-target.js';
 import type { SecretBox } from '../callbacks/secret-box.js';
 import type { Database } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
@@ -98,6 +98,7 @@ export function httpServerRoutes({ db, callbacks }: AppContext): Router {
   router.post(collection, async (req, res) => {
     const { networkId } = req.params;
     const body = req.body as CreateBody;
+    checkSharedSecret('sharedSecret', body.sharedSecret);
     // Resolving the host may take a while: do it before the transaction holds any lock.
     await checkCallbackUrl(callbacks, body.url);
     const server = await db.transaction().execute(async (trx) => {
@@ -125,6 +126,7 @@ export function httpServerRoutes({ db, callbacks }: AppContext): Router {
   router.put(item, async (req, res) => {
     const { networkId, httpServerId: id } = req.params;
     const body = req.body as UpdateBody;
+    checkSharedSecret('sharedSecret', body.sharedSecret);
     const server = await db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom('http_servers')

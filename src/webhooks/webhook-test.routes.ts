@@ -7,7 +7,7 @@ import { enqueuePayload } from '../callbacks/enqueue-payload.js';
 import { findPayloadTemplateIdByName } from '../callbacks/find-payload-template.js';
 import { DEFAULT_SERVER_TEMPLATE } from '../callbacks/included-templates.js';
 import { insertCallback } from '../callbacks/insert-callback.js';
-import { checkCallbackUrl, templateExists } from '../callbacks/resolve-target.js';
+import { checkCallbackUrl, checkSharedSecret, templateExists } from '../callbacks/resolve-target.js';
 import type { Database } from '../db/database.js';
 import { InputError, NotFoundError } from '../errors.js';
 import type { AppContext } from '../http/app-context.js';
@@ -93,6 +93,7 @@ export function webhookTestRoutes({ db, callbacks }: AppContext): Router {
   router.post('/api/v1/networks/:networkId/webhooks/webhookTests', async (req, res) => {
     const body = req.body as WebhookTestBody;
     const { networkId } = req.params;
+    checkSharedSecret('sharedSecret', body.sharedSecret);
     await checkCallbackUrl(callbacks, body.url);
     const server = await db
       .selectFrom('http_servers')

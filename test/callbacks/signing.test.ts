@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { newWebhookId, requestSignature, standardWebhookHeaders, standardWebhookSignature } from '../../src/callbacks/signing.js';
+import { Webhook as SvixWebhook } from 'svix';
+import { newWebhookId, requestSignature, secretProblem, standardWebhookHeaders, standardWebhookSignature, webhookKey } from '../../src/callbacks/signing.js';
 
 interface Fixture<Vector> {
   source: string;
@@ -34,14 +35,20 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A receiver's verifier for `secret`, as the README tells receivers to build it: a whsec_ secret as is, any other as its UTF-8 bytes. */
+function receiverFor(secret: string): Webhook {
+  return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(Buffer.from(secret, 'utf8'), { format: 'raw' });
+}
+
 describe('Standard Webhooks', () => {
-  it('has vectors with ASCII, UTF-8, empty and long bodies, and a non-ASCII secret', () => {
+  it('has vectors with ASCII, UTF-8, empty and long bodies, a non-ASCII secret and whsec_ secrets', () => {
     expect(standardWebhooks.source).toMatch(/standardwebhooks/);
     expect(standardWebhooks.vectors.length).toBeGreaterThanOrEqual(5);
     expect(standardWebhooks.vectors.some((v) => v.body === '')).toBe(true);
     expect(standardWebhooks.vectors.some((v) => /[^\x00-\x7f]/.test(v.body))).toBe(true);
     expect(standardWebhooks.vectors.some((v) => /[^\x00-\x7f]/.test(v.secret))).toBe(true);
     expect(standardWebhooks.vectors.some((v) => Buffer.byteLength(v.body, 'utf8') > 10_000)).toBe(true);
+    expect(standardWebhooks.vectors.filter((v) => v.secret.startsWith('whsec_')).length).toBeGreaterThanOrEqual(2);
   });
 
   it.each(standardWebhooks.vectors)('signs $name', (v) => {
@@ -58,15 +65,44 @@ describe('Standard Webhooks', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(v.timestamp * 1000);
     const headers = standardWebhookHeaders(v.webhookId, v.timestamp, v.body, v.secret);
-    const webhook = new Webhook(Buffer.from(v.secret, 'utf8').toString('base64'));
+    const webhook = receiverFor(v.secret);
     expect(() => webhook.verify(v.body, headers, { jsonParse: false })).not.toThrow();
     expect(() => webhook.verify(`${v.body} `, headers, { jsonParse: false })).toThrow(/No matching signature/);
+    // Svix's library (which wraps the reference one) takes the same secrets the same way.
+    const svix = v.secret.startsWith('whsec_') ? new SvixWebhook(v.secret) : new SvixWebhook(Buffer.from(v.secret, 'utf8'), { format: 'raw' });
+    // (Its verify always parses the body as JSON, which some vectors are not, so compare what it signs.)
+    expect(svix.sign(v.webhookId, new Date(v.timestamp * 1000), v.body)).toBe(headers['webhook-signature']);
   });
 
   it('builds headers for the current time that verify accepts', () => {
     const [v] = standardWebhooks.vectors;
     const headers = standardWebhookHeaders(v!.webhookId, Math.floor(Date.now() / 1000), v!.body, v!.secret);
-    expect(new Webhook(Buffer.from(v!.secret, 'utf8').toString('base64')).verify(v!.body, headers)).toEqual(JSON.parse(v!.body));
+    expect(receiverFor(v!.secret).verify(v!.body, headers)).toEqual(JSON.parse(v!.body));
+  });
+
+  it('keys a whsec_ secret with its Base64 key and any other secret with its UTF-8 bytes', () => {
+    const key = Buffer.from('0123456789abcdef01234567', 'utf8');
+    expect(webhookKey(`whsec_${key.toString('base64')}`)).toEqual(key);
+    expect(webhookKey('sécret')).toEqual(Buffer.from('sécret', 'utf8'));
+    // Only the exact lower-case prefix marks a Base64 key.
+    expect(webhookKey(`WHSEC_${key.toString('base64')}`)).toEqual(Buffer.from(`WHSEC_${key.toString('base64')}`, 'utf8'));
+    expect(secretProblem('any text at all, even whsec_ inside')).toBeUndefined();
+  });
+
+  it.each([
+    ['not Base64', 'whsec_not base64 at all!!'],
+    ['Base64 URL alphabet', `whsec_${Buffer.alloc(24, 0xfb).toString('base64url')}`],
+    ['missing padding', `whsec_${Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '')}`],
+    ['stray low bits', 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWZ='],
+    ['nothing after the prefix', 'whsec_'],
+    ['23 bytes', `whsec_${Buffer.alloc(23, 1).toString('base64')}`],
+  ])('refuses a whsec_ secret that is no key: %s', (_name, secret) => {
+    expect(secretProblem(secret)).toMatch(/^a secret starting with whsec_ is its key in Base64, and /);
+    expect(() => webhookKey(secret)).toThrow(/whsec_/);
+  });
+
+  it('takes a whsec_ secret of exactly 24 bytes', () => {
+    expect(secretProblem(`whsec_${Buffer.alloc(24, 1).toString('base64')}`)).toBeUndefined();
   });
 
   it('leaves webhook-signature out when there is no secret', () => {

@@ -20,10 +20,22 @@ describe('strict job schema validators', () => {
     expect(schemaErrors('PingResults', { ...results, sent: 1.5 })).not.toEqual([]);
   });
 
-  it("keep the jobs' conditional rules: a complete job needs its results", () => {
+  it("keep the jobs' conditional rules: a complete job needs its results, a failed one its error", () => {
     const job = { pingId: '1', url: '/devices/Q/liveTools/ping/1', request: { serial: 'Q', target: 'a.b', count: 1 }, status: 'complete' };
     expect(schemaErrors('PingJob', job)).not.toEqual([]);
     expect(schemaErrors('PingJob', { ...job, results })).toEqual([]);
+    expect(schemaErrors('PingJob', { ...job, status: 'failed' })).not.toEqual([]);
+    expect(schemaErrors('PingJob', { ...job, status: 'failed', error: 'The device is unreachable.' })).toEqual([]);
+    expect(schemaErrors('PingJob', { ...job, status: 'running' })).toEqual([]);
     expect(schemaErrors('ArpTableJob', { arpTableId: '1', url: '/devices/Q/liveTools/arpTable/1', request: { serial: 'Q' }, status: 'complete', entries: [{ ip: '10.0.0.1', mac: 'x', vlanId: 1, lastUpdatedAt: 'yesterday' }] })).not.toEqual([]);
+  });
+
+  it('tell the variants apart by status: results or an error only where the status has them, and no unknown status', () => {
+    const job = { pingId: '1', url: '/devices/Q/liveTools/ping/1', request: { serial: 'Q', target: 'a.b', count: 1 } };
+    expect(schemaErrors('PingJob', { ...job, status: 'new', results })).not.toEqual([]);
+    expect(schemaErrors('PingJob', { ...job, status: 'complete', results, error: 'x' })).not.toEqual([]);
+    expect(schemaErrors('PingJob', { ...job, status: 'done', results })).not.toEqual([]);
+    expect(schemaErrors('PingJob', { ...job, status: 'complete', results, lost: 0 })).not.toEqual([]);
+    expect(schemaErrors('WakeOnLanJob', { wakeOnLanId: '1', url: '/devices/Q/liveTools/wakeOnLan/1', request: { serial: 'Q', vlanId: 1, mac: 'x' }, status: 'complete' })).toEqual([]);
   });
 });

@@ -9,14 +9,20 @@ export type JobSchemaName = 'PingJob' | 'PingDeviceJob' | 'PingResults' | 'WakeO
 
 const names: JobSchemaName[] = ['PingJob', 'PingDeviceJob', 'PingResults', 'WakeOnLanJob', 'ArpTableJob', 'CableTestJob'];
 
-/** Copies `schema`, closing every `type: object` schema that lists properties, so that a misspelt or extra field fails. */
-function strict(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(strict);
+/**
+ * Copies `schema`, closing every `type: object` schema that lists properties, so that a misspelt or extra field fails.
+ * A schema composed with `allOf` (a job variant: its base and its status-dependent part) is closed as a whole with
+ * `unevaluatedProperties`, since closing each part would refuse the other part's properties.
+ */
+function strict(schema: unknown, part = false): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => strict(s));
   if (schema === null || typeof schema !== 'object') return schema;
   const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) copy[key] = strict(value);
-  // `if` branches have properties but no type: closing them would make the condition false and hide the `then`.
-  if (copy.type === 'object' && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  for (const [key, value] of Object.entries(schema)) {
+    copy[key] = key === 'allOf' && Array.isArray(value) ? value.map((s) => strict(s, true)) : strict(value);
+  }
+  if (copy.allOf && copy.unevaluatedProperties === undefined) copy.unevaluatedProperties = false;
+  else if (!part && copy.type === 'object' && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
   return copy;
 }
 
