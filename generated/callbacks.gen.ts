@@ -465,8 +465,110 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     }
   },
   "ArpTableJob": {
+    "description": "An ARP table job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `arpTable` callback\n(without `callback`). `entries` is present once the job is `complete`,\n`error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n",
+    "oneOf": [
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ArpTableJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status"
+            ],
+            "properties": {
+              "status": {
+                "$ref": "#/components/schemas/PendingJobStatus"
+              }
+            }
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ArpTableJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "entries"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "complete"
+              },
+              "entries": {
+                "type": "array",
+                "description": "Entries of the ARP table.",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "ip",
+                    "mac",
+                    "vlanId",
+                    "lastUpdatedAt"
+                  ],
+                  "properties": {
+                    "ip": {
+                      "type": "string",
+                      "description": "IP address of the entry."
+                    },
+                    "mac": {
+                      "type": "string",
+                      "description": "MAC address of the entry."
+                    },
+                    "vlanId": {
+                      "type": [
+                        "integer",
+                        "null"
+                      ],
+                      "description": "VLAN ID of the entry, if any."
+                    },
+                    "lastUpdatedAt": {
+                      "type": "string",
+                      "format": "date-time",
+                      "description": "When the entry was last updated."
+                    }
+                  }
+                }
+              }
+            }
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ArpTableJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "error"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "failed"
+              },
+              "error": {
+                "type": "string",
+                "description": "Why the job failed (e.g. the device did not answer in time)."
+              }
+            }
+          }
+        ]
+      }
+    ]
+  },
+  "ArpTableJobBase": {
     "type": "object",
-    "description": "An ARP table job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `arpTable` callback\n(without `callback`). `entries` is present once the job is `complete`,\n`error` when it `failed`.\n",
+    "description": "What every ARP table job has, whatever its `status` (see `ArpTableJob`).",
     "required": [
       "arpTableId",
       "url",
@@ -500,85 +602,10 @@ export const componentSchemas: Readonly<Record<string, object>> = {
       "status": {
         "$ref": "#/components/schemas/JobStatus"
       },
-      "entries": {
-        "type": "array",
-        "description": "Entries of the ARP table.",
-        "items": {
-          "type": "object",
-          "required": [
-            "ip",
-            "mac",
-            "vlanId",
-            "lastUpdatedAt"
-          ],
-          "properties": {
-            "ip": {
-              "type": "string",
-              "description": "IP address of the entry."
-            },
-            "mac": {
-              "type": "string",
-              "description": "MAC address of the entry."
-            },
-            "vlanId": {
-              "type": [
-                "integer",
-                "null"
-              ],
-              "description": "VLAN ID of the entry, if any."
-            },
-            "lastUpdatedAt": {
-              "type": "string",
-              "format": "date-time",
-              "description": "When the entry was last updated."
-            }
-          }
-        }
-      },
-      "error": {
-        "type": "string",
-        "description": "Why the job failed (e.g. the device did not answer in time)."
-      },
       "callback": {
         "$ref": "#/components/schemas/CallbackInfo"
       }
-    },
-    "allOf": [
-      {
-        "if": {
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "const": "complete"
-            }
-          }
-        },
-        "then": {
-          "required": [
-            "entries"
-          ]
-        }
-      },
-      {
-        "if": {
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "const": "failed"
-            }
-          }
-        },
-        "then": {
-          "required": [
-            "error"
-          ]
-        }
-      }
-    ]
+    }
   },
   "CableTestCallback": {
     "type": "object",
@@ -615,8 +642,162 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     }
   },
   "CableTestJob": {
+    "description": "A cable test job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `cableTest` callback\n(without `callback`). `results` (one per port) is present once the job is\n`complete`, `error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n",
+    "oneOf": [
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CableTestJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status"
+            ],
+            "properties": {
+              "status": {
+                "$ref": "#/components/schemas/PendingJobStatus"
+              }
+            }
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CableTestJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "results"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "complete"
+              },
+              "results": {
+                "type": "array",
+                "description": "Results of the cable test, one per requested port.",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "port",
+                    "status",
+                    "speedMbps",
+                    "pairs"
+                  ],
+                  "properties": {
+                    "port": {
+                      "type": "string",
+                      "description": "Port tested."
+                    },
+                    "status": {
+                      "type": "string",
+                      "description": "State of the port: `in-progress` while the test runs on it,\n`error` (with `error`) when the test failed on it.\n",
+                      "enum": [
+                        "up",
+                        "down",
+                        "in-progress",
+                        "error"
+                      ]
+                    },
+                    "speedMbps": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "description": "Speed in Mbps (0 when the port is down or its speed is automatic)."
+                    },
+                    "error": {
+                      "type": "string",
+                      "description": "Why the test failed on this port."
+                    },
+                    "pairs": {
+                      "type": "array",
+                      "description": "Results for each twisted pair of the cable.",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "index",
+                          "status",
+                          "lengthMeters"
+                        ],
+                        "properties": {
+                          "index": {
+                            "type": "integer",
+                            "description": "Index of the pair.",
+                            "enum": [
+                              0,
+                              1,
+                              2,
+                              3
+                            ]
+                          },
+                          "status": {
+                            "type": "string",
+                            "description": "Test result of the pair.",
+                            "enum": [
+                              "ok",
+                              "open",
+                              "short",
+                              "open or short",
+                              "abnormal",
+                              "short or abnormal",
+                              "couplex",
+                              "short or couplex",
+                              "forced",
+                              "fail",
+                              "in-progress",
+                              "invalid",
+                              "not-supported",
+                              "unknown"
+                            ]
+                          },
+                          "lengthMeters": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "Detected length of the pair, in meters."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CableTestJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "error"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "failed"
+              },
+              "error": {
+                "type": "string",
+                "description": "Why the job failed (e.g. the device did not answer in time)."
+              }
+            }
+          }
+        ]
+      }
+    ]
+  },
+  "CableTestJobBase": {
     "type": "object",
-    "description": "A cable test job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `cableTest` callback\n(without `callback`). `results` (one per port) is present once the job is\n`complete`, `error` when it `failed`.\n",
+    "description": "What every cable test job has, whatever its `status` (see `CableTestJob`).",
     "required": [
       "cableTestId",
       "url",
@@ -658,137 +839,10 @@ export const componentSchemas: Readonly<Record<string, object>> = {
       "status": {
         "$ref": "#/components/schemas/JobStatus"
       },
-      "results": {
-        "type": "array",
-        "description": "Results of the cable test, one per requested port.",
-        "items": {
-          "type": "object",
-          "required": [
-            "port",
-            "status",
-            "speedMbps",
-            "pairs"
-          ],
-          "properties": {
-            "port": {
-              "type": "string",
-              "description": "Port tested."
-            },
-            "status": {
-              "type": "string",
-              "description": "State of the port: `in-progress` while the test runs on it,\n`error` (with `error`) when the test failed on it.\n",
-              "enum": [
-                "up",
-                "down",
-                "in-progress",
-                "error"
-              ]
-            },
-            "speedMbps": {
-              "type": "integer",
-              "minimum": 0,
-              "description": "Speed in Mbps (0 when the port is down or its speed is automatic)."
-            },
-            "error": {
-              "type": "string",
-              "description": "Why the test failed on this port."
-            },
-            "pairs": {
-              "type": "array",
-              "description": "Results for each twisted pair of the cable.",
-              "items": {
-                "type": "object",
-                "required": [
-                  "index",
-                  "status",
-                  "lengthMeters"
-                ],
-                "properties": {
-                  "index": {
-                    "type": "integer",
-                    "description": "Index of the pair.",
-                    "enum": [
-                      0,
-                      1,
-                      2,
-                      3
-                    ]
-                  },
-                  "status": {
-                    "type": "string",
-                    "description": "Test result of the pair.",
-                    "enum": [
-                      "ok",
-                      "open",
-                      "short",
-                      "open or short",
-                      "abnormal",
-                      "short or abnormal",
-                      "couplex",
-                      "short or couplex",
-                      "forced",
-                      "fail",
-                      "in-progress",
-                      "invalid",
-                      "not-supported",
-                      "unknown"
-                    ]
-                  },
-                  "lengthMeters": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "description": "Detected length of the pair, in meters."
-                  }
-                }
-              }
-            }
-          }
-        }
-      },
-      "error": {
-        "type": "string",
-        "description": "Why the job failed (e.g. the device did not answer in time)."
-      },
       "callback": {
         "$ref": "#/components/schemas/CallbackInfo"
       }
-    },
-    "allOf": [
-      {
-        "if": {
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "const": "complete"
-            }
-          }
-        },
-        "then": {
-          "required": [
-            "results"
-          ]
-        }
-      },
-      {
-        "if": {
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "const": "failed"
-            }
-          }
-        },
-        "then": {
-          "required": [
-            "error"
-          ]
-        }
-      }
-    ]
+    }
   },
   "CallbackInfo": {
     "type": "object",
@@ -1010,15 +1064,31 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     }
   },
   "JobStatus": {
-    "type": "string",
     "description": "Status of a live tool job. A job ends `complete` or `failed` (a device that\nnever answers makes the job fail with an `error` saying it timed out).\n",
+    "oneOf": [
+      {
+        "$ref": "#/components/schemas/PendingJobStatus"
+      },
+      {
+        "type": "string",
+        "const": "complete",
+        "description": "The job finished (with its results, for the tools that have any)."
+      },
+      {
+        "type": "string",
+        "const": "failed",
+        "description": "The job failed; its `error` says why."
+      }
+    ]
+  },
+  "PendingJobStatus": {
+    "type": "string",
+    "description": "Status of a live tool job that has not finished: `new` (created),\n`scheduled` (claimed by a runner, waiting for its device), `ready` (its\ndevice is free, waiting for a runner slot), `running` (on the device).\n",
     "enum": [
       "new",
       "scheduled",
       "ready",
-      "running",
-      "complete",
-      "failed"
+      "running"
     ]
   },
   "PingCallback": {
@@ -1090,8 +1160,78 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     }
   },
   "PingDeviceJob": {
+    "description": "A ping device job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `pingDevice` callback\n(without `callback`). `results` is present once the job is `complete`,\n`error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n",
+    "oneOf": [
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/PingDeviceJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status"
+            ],
+            "properties": {
+              "status": {
+                "$ref": "#/components/schemas/PendingJobStatus"
+              }
+            }
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/PingDeviceJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "results"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "complete"
+              },
+              "results": {
+                "$ref": "#/components/schemas/PingResults"
+              }
+            }
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/PingDeviceJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "error"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "failed"
+              },
+              "error": {
+                "type": "string",
+                "description": "Why the job failed (e.g. the device did not answer in time)."
+              }
+            }
+          }
+        ]
+      }
+    ]
+  },
+  "PingDeviceJobBase": {
     "type": "object",
-    "description": "A ping device job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `pingDevice` callback\n(without `callback`). `results` is present once the job is `complete`,\n`error` when it `failed`.\n",
+    "description": "What every ping device job has, whatever its `status` (see `PingDeviceJob`).",
     "required": [
       "pingId",
       "url",
@@ -1136,57 +1276,84 @@ export const componentSchemas: Readonly<Record<string, object>> = {
       "status": {
         "$ref": "#/components/schemas/JobStatus"
       },
-      "results": {
-        "$ref": "#/components/schemas/PingResults"
-      },
-      "error": {
-        "type": "string",
-        "description": "Why the job failed (e.g. the device did not answer in time)."
-      },
       "callback": {
         "$ref": "#/components/schemas/CallbackInfo"
       }
-    },
-    "allOf": [
+    }
+  },
+  "PingJob": {
+    "description": "A ping job. The same object is answered by the POST (with `callback`), by the\nGET, and is the `message` of the `pingHost` callback (without `callback`).\n`results` is present once the job is `complete`, `error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n",
+    "oneOf": [
       {
-        "if": {
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "const": "complete"
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/PingJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status"
+            ],
+            "properties": {
+              "status": {
+                "$ref": "#/components/schemas/PendingJobStatus"
+              }
             }
           }
-        },
-        "then": {
-          "required": [
-            "results"
-          ]
-        }
+        ]
       },
       {
-        "if": {
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "const": "failed"
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/PingJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "results"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "complete"
+              },
+              "results": {
+                "$ref": "#/components/schemas/PingResults"
+              }
             }
           }
-        },
-        "then": {
-          "required": [
-            "error"
-          ]
-        }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/PingJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "error"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "failed"
+              },
+              "error": {
+                "type": "string",
+                "description": "Why the job failed (e.g. the device did not answer in time)."
+              }
+            }
+          }
+        ]
       }
     ]
   },
-  "PingJob": {
+  "PingJobBase": {
     "type": "object",
-    "description": "A ping job. The same object is answered by the POST (with `callback`), by the\nGET, and is the `message` of the `pingHost` callback (without `callback`).\n`results` is present once the job is `complete`, `error` when it `failed`.\n",
+    "description": "What every ping job has, whatever its `status` (see `PingJob`).",
     "required": [
       "pingId",
       "url",
@@ -1232,53 +1399,10 @@ export const componentSchemas: Readonly<Record<string, object>> = {
       "status": {
         "$ref": "#/components/schemas/JobStatus"
       },
-      "results": {
-        "$ref": "#/components/schemas/PingResults"
-      },
-      "error": {
-        "type": "string",
-        "description": "Why the job failed (e.g. the device did not answer in time)."
-      },
       "callback": {
         "$ref": "#/components/schemas/CallbackInfo"
       }
-    },
-    "allOf": [
-      {
-        "if": {
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "const": "complete"
-            }
-          }
-        },
-        "then": {
-          "required": [
-            "results"
-          ]
-        }
-      },
-      {
-        "if": {
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "const": "failed"
-            }
-          }
-        },
-        "then": {
-          "required": [
-            "error"
-          ]
-        }
-      }
-    ]
+    }
   },
   "PingResults": {
     "type": "object",
@@ -1416,8 +1540,74 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     }
   },
   "WakeOnLanJob": {
+    "description": "A Wake-on-LAN job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `wakeOnLan` callback\n(without `callback`). `error` is present when the job `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n",
+    "oneOf": [
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/WakeOnLanJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status"
+            ],
+            "properties": {
+              "status": {
+                "$ref": "#/components/schemas/PendingJobStatus"
+              }
+            }
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/WakeOnLanJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "complete"
+              }
+            }
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/WakeOnLanJobBase"
+          },
+          {
+            "type": "object",
+            "required": [
+              "status",
+              "error"
+            ],
+            "properties": {
+              "status": {
+                "type": "string",
+                "const": "failed"
+              },
+              "error": {
+                "type": "string",
+                "description": "Why the job failed (e.g. the device did not answer in time)."
+              }
+            }
+          }
+        ]
+      }
+    ]
+  },
+  "WakeOnLanJobBase": {
     "type": "object",
-    "description": "A Wake-on-LAN job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `wakeOnLan` callback\n(without `callback`). `error` is present when the job `failed`.\n",
+    "description": "What every Wake-on-LAN job has, whatever its `status` (see `WakeOnLanJob`).",
     "required": [
       "wakeOnLanId",
       "url",
@@ -1463,28 +1653,9 @@ export const componentSchemas: Readonly<Record<string, object>> = {
       "status": {
         "$ref": "#/components/schemas/JobStatus"
       },
-      "error": {
-        "type": "string",
-        "description": "Why the job failed (e.g. the device did not answer in time)."
-      },
       "callback": {
         "$ref": "#/components/schemas/CallbackInfo"
       }
-    },
-    "if": {
-      "required": [
-        "status"
-      ],
-      "properties": {
-        "status": {
-          "const": "failed"
-        }
-      }
-    },
-    "then": {
-      "required": [
-        "error"
-      ]
     }
   }
 };

@@ -7,7 +7,7 @@ import type { CallbackContext } from './callback-context.js';
 import { checkDestination, DestinationError } from './destination-guard.js';
 import { findPayloadTemplate } from './find-payload-template.js';
 import { DEFAULT_CALLBACK_TEMPLATE, findIncludedTemplate } from './included-templates.js';
-import { secretProblem } from './signing.js';
+import { secretProblem } from './webhook-key.js';
 
 /** A resolved callback destination. */
 export interface CallbackTarget {

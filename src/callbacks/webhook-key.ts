@@ -1,34 +1,44 @@
 /**
- * The one rule for turning a callback's `sharedSecret` into an HMAC key, used by the server when it signs and by the
- * SDK's receiver kit when it verifies. Browser-safe (no node: imports): the SDK runs in browsers too.
+ * The one rule for turning a callback's `sharedSecret` into an HMAC key, used by the server when it signs (and when a
+ * secret is given, to refuse one it could not use) and by the SDK's receiver kit when it verifies. Browser-safe (no
+ * node: imports): the SDK runs in browsers too.
  */
 
-/** The prefix of a secret given in the Standard Webhooks form: the rest is the key, base64-encoded. */
-export const STANDARD_SECRET_PREFIX = 'whsec_';
-/** Shortest and longest keys the Standard Webhooks specification allows for `whsec_` secrets, in bytes. */
-export const STANDARD_KEY_BYTES = { min: 24, max: 64 } as const;
+/** The prefix that marks a secret as its key in Base64, as Standard Webhooks writes secrets (`whsec_…`). */
+export const BASE64_SECRET_PREFIX = 'whsec_';
 
+/** Fewest bytes the key of a `whsec_` secret may have (Standard Webhooks asks for 24 to 64). */
+export const MIN_BASE64_KEY_BYTES = 24;
+
+/** Canonical standard Base64: the alphabet, whole groups of four, at most two `=` at the end. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Why `secret` cannot be used as a callback secret, or undefined when it can. */
-export function webhookSecretProblem(secret: string): string | undefined {
-  if (!secret.startsWith(STANDARD_SECRET_PREFIX)) return undefined;
-  const encoded = secret.slice(STANDARD_SECRET_PREFIX.length);
-  if (!BASE64.test(encoded)) return `a sharedSecret starting with "${STANDARD_SECRET_PREFIX}" must be followed by a base64 key`;
-  const bytes = (encoded.length / 4) * 3 - (encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0);
-  if (bytes < STANDARD_KEY_BYTES.min || bytes > STANDARD_KEY_BYTES.max) {
-    return `the base64 key of a "${STANDARD_SECRET_PREFIX}" sharedSecret must be ${STANDARD_KEY_BYTES.min} to ${STANDARD_KEY_BYTES.max} bytes, got ${bytes}`;
+function decodeBase64(encoded: string): Uint8Array {
+  return Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+}
+
+/** Why `secret` cannot key a signature, or undefined when it can: only a `whsec_` secret can fail, by not being Base64 of 24 bytes or more. */
+export function secretProblem(secret: string): string | undefined {
+  if (!secret.startsWith(BASE64_SECRET_PREFIX)) return undefined;
+  const encoded = secret.slice(BASE64_SECRET_PREFIX.length);
+  // Re-encoding refuses stray low bits in the last group too, which other libraries may decode differently.
+  const key = BASE64.test(encoded) ? decodeBase64(encoded) : undefined;
+  if (key === undefined || btoa(String.fromCharCode(...key)) !== encoded) {
+    return `a secret starting with ${BASE64_SECRET_PREFIX} is its key in Base64, and what follows the prefix is not Base64`;
+  }
+  if (key.length < MIN_BASE64_KEY_BYTES) {
+    return `a secret starting with ${BASE64_SECRET_PREFIX} is its key in Base64, and this key has ${key.length} bytes: at least ${MIN_BASE64_KEY_BYTES} are needed`;
   }
   return undefined;
 }
 
 /**
- * The HMAC key of a secret: for `whsec_…` the base64-decoded rest, as the Standard Webhooks specification says (so
- * `new Webhook(secret)` from standardwebhooks or svix verifies it unchanged); for any other secret its UTF-8 bytes.
+ * The HMAC key of a secret: a `whsec_` secret is its key in Base64 (as the Standard Webhooks spec and its libraries,
+ * standardwebhooks and svix, read secrets); any other secret is keyed with its UTF-8 bytes. Throws when secretProblem finds one.
  */
 export function webhookKey(secret: string): Uint8Array {
-  if (!secret.startsWith(STANDARD_SECRET_PREFIX)) return new TextEncoder().encode(secret);
-  const problem = webhookSecretProblem(secret);
-  if (problem !== undefined) throw new TypeError(problem);
-  return Uint8Array.from(atob(secret.slice(STANDARD_SECRET_PREFIX.length)), (c) => c.charCodeAt(0));
+  const problem = secretProblem(secret);
+  if (problem) throw new TypeError(problem);
+  if (secret.startsWith(BASE64_SECRET_PREFIX)) return decodeBase64(secret.slice(BASE64_SECRET_PREFIX.length));
+  return new TextEncoder().encode(secret);
 }

@@ -33,4 +33,4 @@ export {
   type ReceiverAnswer,
 } from './receive-callback.js';
 export { callbackHandler, type NodeRequestLike, type NodeResponseLike } from './callback-handler.js';
-export { STANDARD_SECRET_PREFIX, webhookKey, webhookSecretProblem } from '../callbacks/webhook-key.js';
+export { BASE64_SECRET_PREFIX, MIN_BASE64_KEY_BYTES, secretProblem, webhookKey } from '../callbacks/webhook-key.js';
