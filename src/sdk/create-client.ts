@@ -10,11 +10,11 @@ export interface BoomerangClientOptions {
    */
   baseUrl: string;
   /** The API key; sent as `Authorization: Bearer KEY`, which both API families accept. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** A fetch implementation (default: the platform's). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Headers sent with every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** The base URL without a trailing slash; refuses what cannot be one, and the Meraki-style `…/api/v1` base. */

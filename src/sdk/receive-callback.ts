@@ -28,25 +28,25 @@ export type ReceivedCallback<K extends CallbackOperation = never, A extends Aler
 /** What a receiver expects and how it checks it. */
 export interface CallbackReceiverOptions<K extends CallbackOperation = never, A extends AlertName = never> {
   /** Operations (operationIds) whose callbacks arrive here, e.g. `['createDeviceLiveToolsPing']`. */
-  callbacks?: readonly K[];
+  callbacks?: readonly K[] | undefined;
   /** Alerts (the spec's `webhooks`) that arrive here, e.g. `['deviceWentDown', 'deviceCameUp']`. */
-  alerts?: readonly A[];
+  alerts?: readonly A[] | undefined;
   /** The callbacks' sharedSecret (Standard Webhooks signature); several while you rotate it. */
-  secret?: string | readonly string[];
+  secret?: string | readonly string[] | undefined;
   /** The API token of dongle execute requests (AutoPi `X-Request-Signature`). */
-  token?: string;
+  token?: string | undefined;
   /** Accept requests that carry no signature you can check. Only for callbacks sent without a secret. */
-  unsigned?: boolean;
+  unsigned?: boolean | undefined;
   /** Called once per callback, with its typed payload; throw to make the sender retry (the answer is then 500). */
   onCallback(received: ReceivedCallback<K, A>): void | Promise<void>;
   /** Told when onCallback throws (default: console.error), since the sender only hears "500". */
   onError?(error: unknown, received: ReceivedCallback<K, A>): void;
   /** Where handled `webhook-id`s are remembered (default: a MemoryDedupe of 10,000); false to act on every delivery. */
-  dedupe?: DedupeStore | false;
+  dedupe?: DedupeStore | false | undefined;
   /** Largest body accepted, in bytes (default 1 MiB); a longer one is answered 413. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Seconds a `webhook-timestamp` may differ from now (default 300). */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
 }
 
 /** A request as the receiver sees it. */
@@ -93,7 +93,7 @@ export function callbackReceiver<K extends CallbackOperation = never, A extends 
   async function verify(request: ReceivedRequest): Promise<DeliveryContract['signature'] | undefined> {
     const { headers, body } = request;
     if (options.secret !== undefined && headerValue(headers, 'webhook-signature') !== undefined) {
-      await verifyWebhook(body, headers, options.secret, options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds });
+      await verifyWebhook(body, headers, options.secret, { toleranceSeconds: options.toleranceSeconds });
       return 'standard-webhooks';
     }
     if (options.token !== undefined && headerValue(headers, 'x-request-signature') !== undefined) {

@@ -10,9 +10,9 @@ export const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
 /** Options of verifyWebhook. */
 export interface VerifyWebhookOptions {
   /** Seconds a timestamp may differ from now (default 300). */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The receiver's clock, in milliseconds since the epoch (default Date.now()). */
-  now?: number;
+  now?: number | undefined;
 }
 
 /** What a verified request said about itself. */

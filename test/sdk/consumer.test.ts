@@ -38,6 +38,8 @@ beforeAll(async () => {
   project = await offlineProject(tarball, ['typescript', '@types/node']);
   for (const file of ['main.ts', 'browser.ts']) copyFileSync(join('test/sdk/consumer', file), join(project, file));
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...STRICT, lib: ['ES2022'], types: ['node'], outDir: 'out' }, files: ['main.ts'] }));
+  writeFileSync(join(project, 'readme.ts'), readmeProgram());
+  writeFileSync(join(project, 'tsconfig.readme.json'), JSON.stringify({ compilerOptions: { ...STRICT, lib: ['ES2022'], types: ['node'], noEmit: true }, files: ['readme.ts'] }));
   writeFileSync(join(project, 'tsconfig.browser.json'), JSON.stringify({ compilerOptions: { ...STRICT, lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [], noEmit: true }, files: ['browser.ts'] }));
 }, 180_000);
 
@@ -45,6 +47,26 @@ afterAll(async () => {
   await t?.stop();
   for (const dir of [out, project]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The TypeScript blocks of the README's "Using the SDK" section as one program: their imports merged (each block
+ * imports what it uses, as a reader copies it), the names the prose leaves to the reader declared.
+ */
+function readmeProgram(): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Using the SDK'), readme.indexOf('\n## ', readme.indexOf('## Using the SDK') + 1));
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const imports = new Map<string, Set<string>>();
+  const code: string[] = [];
+  for (const line of blocks.join('\n').split('\n')) {
+    const match = /^import \{ (.+) \} from '([^']+)';$/.exec(line);
+    if (!match) code.push(line);
+    else for (const name of match[1]!.split(', ')) (imports.get(match[2]!) ?? imports.set(match[2]!, new Set()).get(match[2]!)!).add(name);
+  }
+  if (blocks.length < 3) throw new Error(`expected the README's SDK examples, found ${blocks.length} blocks`);
+  const head = [...imports].map(([from, names]) => `import { ${[...names].join(', ')} } from '${from}';`);
+  return [...head, 'declare const secret: string;', 'declare const organizationId: string;', ...code, 'export {};'].join('\n');
+}
 
 /** Every file under `dir`. */
 function filesUnder(dir: string): string[] {
@@ -74,6 +96,15 @@ describe('the SDK package', () => {
     const tsc = join(project, 'node_modules/typescript/bin/tsc');
     await expect(run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project })).resolves.toBeDefined();
     await expect(run(process.execPath, [tsc, '-p', 'tsconfig.browser.json'], { cwd: project })).resolves.toBeDefined();
+  }, 120_000);
+
+  it("type-checks the README's examples as written", async () => {
+    const tsc = join(project, 'node_modules/typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.readme.json'], { cwd: project }).then(
+      () => 'clean',
+      (err: { stdout?: string }) => err.stdout ?? String(err),
+    );
+    expect(result).toBe('clean');
   }, 120_000);
 
   it('runs on plain node: lists, pages, starts a ping, receives its callback verified and typed, reads the job back', async () => {
