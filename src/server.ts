@@ -24,6 +24,8 @@ import { batchableOperations } from './action-batches/action-handlers.js';
 import { SimulatorDriver } from './devices/simulator-driver.js';
 import { DongleCommandRunner } from './dongle/dongle-command-runner.js';
 import { createLogger } from './logger.js';
+import { INBOX_CHANNEL } from './db/channels.js';
+import { InboxWaiters } from './inbox/inbox-waiters.js';
 import { CallbackContracts } from './spec/callback-contracts.js';
 import { loadSpec } from './spec/load-spec.js';
 
@@ -67,7 +69,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       contracts,
       templates,
       secrets: loadSecretBox(config, logger),
-      destinations: { allowPrivate: config.callbackAllowPrivate, allowHosts: new Set(config.callbackAllowHosts) },
+      // ownInbox.port is filled in once the server listens: the one loopback address callbacks may always reach.
+      destinations: { allowPrivate: config.callbackAllowPrivate, allowHosts: new Set(config.callbackAllowHosts), ownInbox: { port: undefined } },
       logger,
       retentionMs: config.callbackRetentionSeconds * 1000,
       now: options.now ?? (() => new Date()),
@@ -93,7 +96,10 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     stoppables.push(actionBatches);
     await actionBatches.start();
     const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
-    const ctx: AppContext = { config, db, spec, rateLimiter, callbacks, metrics, driver, actionOperations, liveTools: runner, actionBatches, dongleCommands };
+    const inbox = new InboxWaiters();
+    const unlistenInbox = await db.listen(INBOX_CHANNEL, (inboxId) => inbox.wake(inboxId));
+    stoppables.push({ stop: unlistenInbox });
+    const ctx: AppContext = { config, db, spec, rateLimiter, callbacks, metrics, driver, actionOperations, liveTools: runner, actionBatches, dongleCommands, inbox };
     const app = createApp(ctx);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
@@ -111,6 +117,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     ];
     for (const t of timers) t.unref();
     const { port } = server.address() as AddressInfo;
+    callbacks.destinations.ownInbox = { port };
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     return {
       url: `http://${host}:${port}`,
@@ -119,11 +126,14 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       seeded,
       async close() {
         for (const t of timers) clearInterval(t);
-        await new Promise<void>((resolve) => {
+        // Long-polling inbox readers answer now instead of holding the close up for their whole wait.
+        const closed = new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Idle keep-alive sockets would hold close() open forever.
           server.closeIdleConnections();
         });
+        inbox.close();
+        await closed;
         // Jobs first: a job finishing now still writes its delivery before the worker stops.
         await runner.stop();
         await dongleCommands.stop();
@@ -133,6 +143,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
         await sender.close();
         // Routes and runners, the only users of the render workers, have stopped: the workers may go.
         await templates.close();
+        await unlistenInbox();
         if (!options.db) await db.destroy();
       },
     };

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { CreateDeviceLiveToolsArpTableData, CreateDeviceLiveToolsArpTableErrors, CreateDeviceLiveToolsArpTableResponses, CreateDeviceLiveToolsCableTestData, CreateDeviceLiveToolsCableTestErrors, CreateDeviceLiveToolsCableTestResponses, CreateDeviceLiveToolsPingData, CreateDeviceLiveToolsPingDeviceData, CreateDeviceLiveToolsPingDeviceErrors, CreateDeviceLiveToolsPingDeviceResponses, CreateDeviceLiveToolsPingErrors, CreateDeviceLiveToolsPingResponses, CreateDeviceLiveToolsWakeOnLanData, CreateDeviceLiveToolsWakeOnLanErrors, CreateDeviceLiveToolsWakeOnLanResponses, CreateNetworkWebhooksHttpServerData, CreateNetworkWebhooksHttpServerErrors, CreateNetworkWebhooksHttpServerResponses, CreateNetworkWebhooksPayloadTemplateData, CreateNetworkWebhooksPayloadTemplateErrors, CreateNetworkWebhooksPayloadTemplateResponses, CreateNetworkWebhooksWebhookTestData, CreateNetworkWebhooksWebhookTestErrors, CreateNetworkWebhooksWebhookTestResponses, CreateOrganizationActionBatchData, CreateOrganizationActionBatchErrors, CreateOrganizationActionBatchResponses, CreateOrganizationNetworkData, CreateOrganizationNetworkErrors, CreateOrganizationNetworkResponses, DeleteNetworkData, DeleteNetworkErrors, DeleteNetworkResponses, DeleteNetworkWebhooksHttpServerData, DeleteNetworkWebhooksHttpServerErrors, DeleteNetworkWebhooksHttpServerResponses, DeleteNetworkWebhooksPayloadTemplateData, DeleteNetworkWebhooksPayloadTemplateErrors, DeleteNetworkWebhooksPayloadTemplateResponses, DeleteOrganizationActionBatchData, DeleteOrganizationActionBatchErrors, DeleteOrganizationActionBatchResponses, DongleDevicesCallbackReadData, DongleDevicesCallbackReadErrors, DongleDevicesCallbackReadResponses, DongleDevicesExecuteCreateData, DongleDevicesExecuteCreateErrors, DongleDevicesExecuteCreateResponses, DongleDevicesExecuteRawCreateData, DongleDevicesExecuteRawCreateErrors, DongleDevicesExecuteRawCreateResponses, DongleDevicesJobsReadData, DongleDevicesJobsReadErrors, DongleDevicesJobsReadResponses, DongleDevicesListData, DongleDevicesListErrors, DongleDevicesListResponses, DongleDevicesReadData, DongleDevicesReadErrors, DongleDevicesReadResponses, GetDeviceData, GetDeviceErrors, GetDeviceLiveToolsArpTableData, GetDeviceLiveToolsArpTableErrors, GetDeviceLiveToolsArpTableResponses, GetDeviceLiveToolsCableTestData, GetDeviceLiveToolsCableTestErrors, GetDeviceLiveToolsCableTestResponses, GetDeviceLiveToolsPingData, GetDeviceLiveToolsPingDeviceData, GetDeviceLiveToolsPingDeviceErrors, GetDeviceLiveToolsPingDeviceResponses, GetDeviceLiveToolsPingErrors, GetDeviceLiveToolsPingResponses, GetDeviceLiveToolsWakeOnLanData, GetDeviceLiveToolsWakeOnLanErrors, GetDeviceLiveToolsWakeOnLanResponses, GetDeviceResponses, GetHealthzData, GetHealthzResponses, GetNetworkData, GetNetworkErrors, GetNetworkResponses, GetNetworkWebhooksHttpServerData, GetNetworkWebhooksHttpServerErrors, GetNetworkWebhooksHttpServerResponses, GetNetworkWebhooksHttpServersData, GetNetworkWebhooksHttpServersErrors, GetNetworkWebhooksHttpServersResponses, GetNetworkWebhooksPayloadTemplateData, GetNetworkWebhooksPayloadTemplateErrors, GetNetworkWebhooksPayloadTemplateResponses, GetNetworkWebhooksPayloadTemplatesData, GetNetworkWebhooksPayloadTemplatesErrors, GetNetworkWebhooksPayloadTemplatesResponses, GetNetworkWebhooksWebhookTestData, GetNetworkWebhooksWebhookTestErrors, GetNetworkWebhooksWebhookTestResponses, GetNetworkWirelessSsidData, GetNetworkWirelessSsidErrors, GetNetworkWirelessSsidResponses, GetOrganizationActionBatchData, GetOrganizationActionBatchErrors, GetOrganizationActionBatchesData, GetOrganizationActionBatchesErrors, GetOrganizationActionBatchesResponses, GetOrganizationActionBatchResponses, GetOrganizationData, GetOrganizationDevicesData, GetOrganizationDevicesErrors, GetOrganizationDevicesResponses, GetOrganizationErrors, GetOrganizationNetworksData, GetOrganizationNetworksErrors, GetOrganizationNetworksResponses, GetOrganizationResponses, GetOrganizationsData, GetOrganizationsErrors, GetOrganizationsResponses, GetOrganizationWebhooksCallbacksStatusData, GetOrganizationWebhooksCallbacksStatusErrors, GetOrganizationWebhooksCallbacksStatusResponses, GetOrganizationWebhooksLogsData, GetOrganizationWebhooksLogsErrors, GetOrganizationWebhooksLogsResponses, GetReadyzData, GetReadyzErrors, GetReadyzResponses, UpdateDeviceData, UpdateDeviceErrors, UpdateDeviceResponses, UpdateNetworkData, UpdateNetworkErrors, UpdateNetworkResponses, UpdateNetworkWebhooksHttpServerData, UpdateNetworkWebhooksHttpServerErrors, UpdateNetworkWebhooksHttpServerResponses, UpdateNetworkWebhooksPayloadTemplateData, UpdateNetworkWebhooksPayloadTemplateErrors, UpdateNetworkWebhooksPayloadTemplateResponses, UpdateNetworkWirelessSsidData, UpdateNetworkWirelessSsidErrors, UpdateNetworkWirelessSsidResponses, UpdateOrganizationActionBatchData, UpdateOrganizationActionBatchErrors, UpdateOrganizationActionBatchResponses } from './types.gen.js';
+import type { CreateDeviceLiveToolsArpTableData, CreateDeviceLiveToolsArpTableErrors, CreateDeviceLiveToolsArpTableResponses, CreateDeviceLiveToolsCableTestData, CreateDeviceLiveToolsCableTestErrors, CreateDeviceLiveToolsCableTestResponses, CreateDeviceLiveToolsPingData, CreateDeviceLiveToolsPingDeviceData, CreateDeviceLiveToolsPingDeviceErrors, CreateDeviceLiveToolsPingDeviceResponses, CreateDeviceLiveToolsPingErrors, CreateDeviceLiveToolsPingResponses, CreateDeviceLiveToolsWakeOnLanData, CreateDeviceLiveToolsWakeOnLanErrors, CreateDeviceLiveToolsWakeOnLanResponses, CreateNetworkWebhooksHttpServerData, CreateNetworkWebhooksHttpServerErrors, CreateNetworkWebhooksHttpServerResponses, CreateNetworkWebhooksPayloadTemplateData, CreateNetworkWebhooksPayloadTemplateErrors, CreateNetworkWebhooksPayloadTemplateResponses, CreateNetworkWebhooksWebhookTestData, CreateNetworkWebhooksWebhookTestErrors, CreateNetworkWebhooksWebhookTestResponses, CreateOrganizationActionBatchData, CreateOrganizationActionBatchErrors, CreateOrganizationActionBatchResponses, CreateOrganizationInboxData, CreateOrganizationInboxErrors, CreateOrganizationInboxResponses, CreateOrganizationNetworkData, CreateOrganizationNetworkErrors, CreateOrganizationNetworkResponses, DeleteNetworkData, DeleteNetworkErrors, DeleteNetworkResponses, DeleteNetworkWebhooksHttpServerData, DeleteNetworkWebhooksHttpServerErrors, DeleteNetworkWebhooksHttpServerResponses, DeleteNetworkWebhooksPayloadTemplateData, DeleteNetworkWebhooksPayloadTemplateErrors, DeleteNetworkWebhooksPayloadTemplateResponses, DeleteOrganizationActionBatchData, DeleteOrganizationActionBatchErrors, DeleteOrganizationActionBatchResponses, DeleteOrganizationInboxData, DeleteOrganizationInboxErrors, DeleteOrganizationInboxResponses, DongleDevicesCallbackReadData, DongleDevicesCallbackReadErrors, DongleDevicesCallbackReadResponses, DongleDevicesExecuteCreateData, DongleDevicesExecuteCreateErrors, DongleDevicesExecuteCreateResponses, DongleDevicesExecuteRawCreateData, DongleDevicesExecuteRawCreateErrors, DongleDevicesExecuteRawCreateResponses, DongleDevicesJobsReadData, DongleDevicesJobsReadErrors, DongleDevicesJobsReadResponses, DongleDevicesListData, DongleDevicesListErrors, DongleDevicesListResponses, DongleDevicesReadData, DongleDevicesReadErrors, DongleDevicesReadResponses, GetDeviceData, GetDeviceErrors, GetDeviceLiveToolsArpTableData, GetDeviceLiveToolsArpTableErrors, GetDeviceLiveToolsArpTableResponses, GetDeviceLiveToolsCableTestData, GetDeviceLiveToolsCableTestErrors, GetDeviceLiveToolsCableTestResponses, GetDeviceLiveToolsPingData, GetDeviceLiveToolsPingDeviceData, GetDeviceLiveToolsPingDeviceErrors, GetDeviceLiveToolsPingDeviceResponses, GetDeviceLiveToolsPingErrors, GetDeviceLiveToolsPingResponses, GetDeviceLiveToolsWakeOnLanData, GetDeviceLiveToolsWakeOnLanErrors, GetDeviceLiveToolsWakeOnLanResponses, GetDeviceResponses, GetHealthzData, GetHealthzResponses, GetNetworkData, GetNetworkErrors, GetNetworkResponses, GetNetworkWebhooksHttpServerData, GetNetworkWebhooksHttpServerErrors, GetNetworkWebhooksHttpServerResponses, GetNetworkWebhooksHttpServersData, GetNetworkWebhooksHttpServersErrors, GetNetworkWebhooksHttpServersResponses, GetNetworkWebhooksPayloadTemplateData, GetNetworkWebhooksPayloadTemplateErrors, GetNetworkWebhooksPayloadTemplateResponses, GetNetworkWebhooksPayloadTemplatesData, GetNetworkWebhooksPayloadTemplatesErrors, GetNetworkWebhooksPayloadTemplatesResponses, GetNetworkWebhooksWebhookTestData, GetNetworkWebhooksWebhookTestErrors, GetNetworkWebhooksWebhookTestResponses, GetNetworkWirelessSsidData, GetNetworkWirelessSsidErrors, GetNetworkWirelessSsidResponses, GetOrganizationActionBatchData, GetOrganizationActionBatchErrors, GetOrganizationActionBatchesData, GetOrganizationActionBatchesErrors, GetOrganizationActionBatchesResponses, GetOrganizationActionBatchResponses, GetOrganizationData, GetOrganizationDevicesData, GetOrganizationDevicesErrors, GetOrganizationDevicesResponses, GetOrganizationErrors, GetOrganizationInboxData, GetOrganizationInboxErrors, GetOrganizationInboxesData, GetOrganizationInboxesErrors, GetOrganizationInboxesResponses, GetOrganizationInboxRequestsData, GetOrganizationInboxRequestsErrors, GetOrganizationInboxRequestsResponses, GetOrganizationInboxResponses, GetOrganizationNetworksData, GetOrganizationNetworksErrors, GetOrganizationNetworksResponses, GetOrganizationResponses, GetOrganizationsData, GetOrganizationsErrors, GetOrganizationsResponses, GetOrganizationWebhooksCallbacksStatusData, GetOrganizationWebhooksCallbacksStatusErrors, GetOrganizationWebhooksCallbacksStatusResponses, GetOrganizationWebhooksLogsData, GetOrganizationWebhooksLogsErrors, GetOrganizationWebhooksLogsResponses, GetReadyzData, GetReadyzErrors, GetReadyzResponses, ReceiveInboxRequestData, ReceiveInboxRequestErrors, ReceiveInboxRequestResponses, UpdateDeviceData, UpdateDeviceErrors, UpdateDeviceResponses, UpdateNetworkData, UpdateNetworkErrors, UpdateNetworkResponses, UpdateNetworkWebhooksHttpServerData, UpdateNetworkWebhooksHttpServerErrors, UpdateNetworkWebhooksHttpServerResponses, UpdateNetworkWebhooksPayloadTemplateData, UpdateNetworkWebhooksPayloadTemplateErrors, UpdateNetworkWebhooksPayloadTemplateResponses, UpdateNetworkWirelessSsidData, UpdateNetworkWirelessSsidErrors, UpdateNetworkWirelessSsidResponses, UpdateOrganizationActionBatchData, UpdateOrganizationActionBatchErrors, UpdateOrganizationActionBatchResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -605,6 +605,97 @@ export const getOrganizationWebhooksLogs = <ThrowOnError extends boolean = false
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-Cisco-Meraki-API-Key', type: 'apiKey' }],
     url: '/api/v1/organizations/{organizationId}/webhooks/logs',
     ...options
+});
+
+/**
+ * List the callback inboxes of an organization
+ *
+ * Boomerang extension. Lists the organization's callback inboxes: receivers
+ * kept by the server to point callbacks at while exploring. The page at
+ * `/inbox` shows them live.
+ *
+ */
+export const getOrganizationInboxes = <ThrowOnError extends boolean = false>(options: Options<GetOrganizationInboxesData, ThrowOnError>) => (options.client ?? client).get<GetOrganizationInboxesResponses, GetOrganizationInboxesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-Cisco-Meraki-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{organizationId}/inboxes',
+    ...options
+});
+
+/**
+ * Create a callback inbox
+ *
+ * Boomerang extension. Creates an inbox with a new unguessable receiving URL
+ * (at most 20 per organization). Point a callback's `url` at it: callbacks
+ * may reach this server's own inbox even where other loopback and private
+ * addresses are refused.
+ *
+ */
+export const createOrganizationInbox = <ThrowOnError extends boolean = false>(options: Options<CreateOrganizationInboxData, ThrowOnError>) => (options.client ?? client).post<CreateOrganizationInboxResponses, CreateOrganizationInboxErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-Cisco-Meraki-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{organizationId}/inboxes',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a callback inbox
+ *
+ * Boomerang extension. Deletes the inbox and what it holds; its URL answers
+ * 404 from then on.
+ *
+ */
+export const deleteOrganizationInbox = <ThrowOnError extends boolean = false>(options: Options<DeleteOrganizationInboxData, ThrowOnError>) => (options.client ?? client).delete<DeleteOrganizationInboxResponses, DeleteOrganizationInboxErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-Cisco-Meraki-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{organizationId}/inboxes/{inboxId}',
+    ...options
+});
+
+/**
+ * Return a callback inbox
+ *
+ * Boomerang extension. Returns one inbox of the organization.
+ */
+export const getOrganizationInbox = <ThrowOnError extends boolean = false>(options: Options<GetOrganizationInboxData, ThrowOnError>) => (options.client ?? client).get<GetOrganizationInboxResponses, GetOrganizationInboxErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-Cisco-Meraki-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{organizationId}/inboxes/{inboxId}',
+    ...options
+});
+
+/**
+ * List the requests a callback inbox received
+ *
+ * Boomerang extension. Lists what the inbox received, oldest first, each
+ * with the callback or alert it is, its schema check and its signature
+ * check (give the callback's secret in `X-Inbox-Secret`; an API token for
+ * dongle callbacks), and the delivery attempts behind it. With `after`, only
+ * newer requests; with `waitSeconds` as well, the answer waits until one
+ * arrives or the time is up (long polling), so a page shows requests live.
+ *
+ */
+export const getOrganizationInboxRequests = <ThrowOnError extends boolean = false>(options: Options<GetOrganizationInboxRequestsData, ThrowOnError>) => (options.client ?? client).get<GetOrganizationInboxRequestsResponses, GetOrganizationInboxRequestsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-Cisco-Meraki-API-Key', type: 'apiKey' }],
+    url: '/api/v1/organizations/{organizationId}/inboxes/{inboxId}/requests',
+    ...options
+});
+
+/**
+ * Send a request to a callback inbox
+ *
+ * Boomerang extension. Where an inbox receives: any body up to 256 KiB, kept
+ * with its headers. No key: the token in the path is the capability. Answers
+ * 200 `{"received": ID}`, 404 for an unknown token, 413 for a larger body.
+ *
+ */
+export const receiveInboxRequest = <ThrowOnError extends boolean = false>(options: Options<ReceiveInboxRequestData, ThrowOnError>) => (options.client ?? client).post<ReceiveInboxRequestResponses, ReceiveInboxRequestErrors, ThrowOnError>({
+    url: '/inbox/{token}',
+    ...options,
+    headers: {
+        'Content-Type': '*/*',
+        ...options.headers
+    }
 });
 
 /**

@@ -7,6 +7,163 @@ export type ClientOptions = {
 export type Webhooks = DeviceWentDownWebhookRequest | DeviceCameUpWebhookRequest;
 
 /**
+ * A callback inbox: a receiver kept by the server itself, to point callbacks
+ * at while exploring (a Boomerang extension). Requests sent to `url` are kept
+ * (the latest 100, bodies up to 256 KiB) for as long as callbacks are.
+ *
+ */
+export type Inbox = {
+    /**
+     * ID of the inbox.
+     */
+    id: string;
+    /**
+     * Name of the inbox, unique in its organization.
+     */
+    name: string;
+    /**
+     * Where senders POST to: the server's origin (as this request reached it),
+     * `/inbox/` and an unguessable token. Senders do not authenticate; keep
+     * the URL to yourself.
+     *
+     */
+    url: string;
+    /**
+     * How many requests the inbox holds now.
+     */
+    requestCount: number;
+    /**
+     * When the inbox was created.
+     */
+    createdAt: string;
+};
+
+/**
+ * A new callback inbox.
+ */
+export type InboxCreate = {
+    /**
+     * Name of the inbox (lower-case letters, digits and dashes, up to 63).
+     */
+    name: string;
+};
+
+/**
+ * One request an inbox received, and what the server makes of it: which
+ * callback or alert it is, whether its body matches that payload's schema in
+ * the spec, whether its signature verifies (for the secret given in
+ * `X-Inbox-Secret`), and the delivery attempts behind it.
+ *
+ */
+export type InboxRequest = {
+    /**
+     * ID of the request (increasing in arrival order).
+     */
+    id: string;
+    /**
+     * When the request arrived.
+     */
+    receivedAt: string;
+    /**
+     * HTTP method.
+     */
+    method: string;
+    /**
+     * Request headers, names in lower case (repeated ones joined with `, `).
+     */
+    headers: {
+        [key: string]: string;
+    };
+    /**
+     * The body as text (UTF-8; bytes that are not UTF-8 show as U+FFFD).
+     */
+    body: string;
+    /**
+     * Size of the body in bytes.
+     */
+    size: number;
+    /**
+     * Which callback or alert this is.
+     */
+    identified: {
+        /**
+         * A callback of an operation, an alert (the spec's `webhooks`), or neither.
+         */
+        kind: 'callback' | 'alert' | 'unknown';
+        /**
+         * The operationId whose callback it is, or the alert's name in the spec's `webhooks`.
+         */
+        name: string | null;
+        /**
+         * `delivery`: its `webhook-id` is a delivery of this organization, whose
+         * callback names the operation. `schema`: the body matches exactly that
+         * payload schema. `none`: neither.
+         *
+         */
+        by: 'delivery' | 'schema' | 'none';
+    };
+    /**
+     * The body checked against the identified payload's schema in the spec.
+     */
+    schema: {
+        /**
+         * Whether the body matches; null when the request was not identified.
+         */
+        valid: boolean | null;
+        /**
+         * What does not match, one entry per problem, with its path.
+         */
+        errors: Array<string>;
+    };
+    /**
+     * The request's signature, checked with the secret given in `X-Inbox-Secret`.
+     */
+    signature: {
+        /**
+         * `verified` or `invalid` against the secret; `unsigned`: no signature
+         * header; `unchecked`: signed, but no secret was given.
+         *
+         */
+        status: 'verified' | 'invalid' | 'unsigned' | 'unchecked';
+        /**
+         * Standard Webhooks (`webhook-signature`) or AutoPi's `X-Request-Signature`.
+         */
+        scheme: 'standard-webhooks' | 'x-request-signature' | null;
+        /**
+         * Why the signature is invalid.
+         */
+        reason: string | null;
+    };
+    callback: null | {
+        /**
+         * ID of the callback (its status is at `/organizations/{organizationId}/webhooks/callbacks/statuses/{id}`).
+         */
+        id: string;
+        /**
+         * Delivery status of the callback.
+         */
+        status: 'running' | 'completed' | 'failed';
+        /**
+         * Every attempt of the callback's deliveries, oldest first.
+         */
+        attempts: Array<{
+            /**
+             * When the attempt was sent.
+             */
+            sentAt: string;
+            /**
+             * HTTP status the receiver answered (null when none arrived).
+             */
+            responseCode: number | null;
+            /**
+             * Why the attempt failed, when it did.
+             */
+            error: string | null;
+        }>;
+    };
+};
+
+/**
  * Error response of every operation.
  */
 export type Errors = {
@@ -2293,6 +2450,11 @@ export type ProductTypes = Array<ProductType>;
  */
 export type DongleDeviceId = string;
 
+/**
+ * ID of the callback inbox.
+ */
+export type InboxId = string;
+
 export type GetHealthzData = {
     body?: never;
     path?: never;
@@ -4460,6 +4622,306 @@ export type GetOrganizationWebhooksLogsResponses = {
 };
 
 export type GetOrganizationWebhooksLogsResponse = GetOrganizationWebhooksLogsResponses[keyof GetOrganizationWebhooksLogsResponses];
+
+export type GetOrganizationInboxesData = {
+    body?: never;
+    path: {
+        /**
+         * Organization ID.
+         */
+        organizationId: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{organizationId}/inboxes';
+};
+
+export type GetOrganizationInboxesErrors = {
+    /**
+     * Bad request. The request is malformed or breaks a rule of the operation.
+     */
+    400: Errors;
+    /**
+     * Missing or invalid API key.
+     */
+    401: Errors;
+    /**
+     * Not found, or not visible to the API key's admin (resources of other
+     * organizations answer 404 too), or expired.
+     *
+     */
+    404: Errors;
+    /**
+     * Rate limit exceeded (10 requests per second per organization, with a burst
+     * of 10). Retry after the number of seconds in `Retry-After`.
+     *
+     */
+    429: Errors;
+};
+
+export type GetOrganizationInboxesError = GetOrganizationInboxesErrors[keyof GetOrganizationInboxesErrors];
+
+export type GetOrganizationInboxesResponses = {
+    /**
+     * The inboxes, oldest first.
+     */
+    200: Array<Inbox>;
+};
+
+export type GetOrganizationInboxesResponse = GetOrganizationInboxesResponses[keyof GetOrganizationInboxesResponses];
+
+export type CreateOrganizationInboxData = {
+    body: InboxCreate;
+    path: {
+        /**
+         * Organization ID.
+         */
+        organizationId: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{organizationId}/inboxes';
+};
+
+export type CreateOrganizationInboxErrors = {
+    /**
+     * Bad request. The request is malformed or breaks a rule of the operation.
+     */
+    400: Errors;
+    /**
+     * Missing or invalid API key.
+     */
+    401: Errors;
+    /**
+     * Not found, or not visible to the API key's admin (resources of other
+     * organizations answer 404 too), or expired.
+     *
+     */
+    404: Errors;
+    /**
+     * Rate limit exceeded (10 requests per second per organization, with a burst
+     * of 10). Retry after the number of seconds in `Retry-After`.
+     *
+     */
+    429: Errors;
+};
+
+export type CreateOrganizationInboxError = CreateOrganizationInboxErrors[keyof CreateOrganizationInboxErrors];
+
+export type CreateOrganizationInboxResponses = {
+    /**
+     * The inbox.
+     */
+    201: Inbox;
+};
+
+export type CreateOrganizationInboxResponse = CreateOrganizationInboxResponses[keyof CreateOrganizationInboxResponses];
+
+export type DeleteOrganizationInboxData = {
+    body?: never;
+    path: {
+        /**
+         * Organization ID.
+         */
+        organizationId: string;
+        /**
+         * ID of the callback inbox.
+         */
+        inboxId: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{organizationId}/inboxes/{inboxId}';
+};
+
+export type DeleteOrganizationInboxErrors = {
+    /**
+     * Bad request. The request is malformed or breaks a rule of the operation.
+     */
+    400: Errors;
+    /**
+     * Missing or invalid API key.
+     */
+    401: Errors;
+    /**
+     * Not found, or not visible to the API key's admin (resources of other
+     * organizations answer 404 too), or expired.
+     *
+     */
+    404: Errors;
+    /**
+     * Rate limit exceeded (10 requests per second per organization, with a burst
+     * of 10). Retry after the number of seconds in `Retry-After`.
+     *
+     */
+    429: Errors;
+};
+
+export type DeleteOrganizationInboxError = DeleteOrganizationInboxErrors[keyof DeleteOrganizationInboxErrors];
+
+export type DeleteOrganizationInboxResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type DeleteOrganizationInboxResponse = DeleteOrganizationInboxResponses[keyof DeleteOrganizationInboxResponses];
+
+export type GetOrganizationInboxData = {
+    body?: never;
+    path: {
+        /**
+         * Organization ID.
+         */
+        organizationId: string;
+        /**
+         * ID of the callback inbox.
+         */
+        inboxId: string;
+    };
+    query?: never;
+    url: '/api/v1/organizations/{organizationId}/inboxes/{inboxId}';
+};
+
+export type GetOrganizationInboxErrors = {
+    /**
+     * Bad request. The request is malformed or breaks a rule of the operation.
+     */
+    400: Errors;
+    /**
+     * Missing or invalid API key.
+     */
+    401: Errors;
+    /**
+     * Not found, or not visible to the API key's admin (resources of other
+     * organizations answer 404 too), or expired.
+     *
+     */
+    404: Errors;
+    /**
+     * Rate limit exceeded (10 requests per second per organization, with a burst
+     * of 10). Retry after the number of seconds in `Retry-After`.
+     *
+     */
+    429: Errors;
+};
+
+export type GetOrganizationInboxError = GetOrganizationInboxErrors[keyof GetOrganizationInboxErrors];
+
+export type GetOrganizationInboxResponses = {
+    /**
+     * The inbox.
+     */
+    200: Inbox;
+};
+
+export type GetOrganizationInboxResponse = GetOrganizationInboxResponses[keyof GetOrganizationInboxResponses];
+
+export type GetOrganizationInboxRequestsData = {
+    body?: never;
+    headers?: {
+        /**
+         * The secret to check signatures with: a callback's `sharedSecret` (either
+         * form) for Standard Webhooks, or an API token for `X-Request-Signature`.
+         *
+         */
+        'X-Inbox-Secret'?: string;
+    };
+    path: {
+        /**
+         * Organization ID.
+         */
+        organizationId: string;
+        /**
+         * ID of the callback inbox.
+         */
+        inboxId: string;
+    };
+    query?: {
+        /**
+         * Only requests with a greater ID.
+         */
+        after?: string;
+        /**
+         * With `after`, how long to wait for a newer request (0 to 25; default 0).
+         */
+        waitSeconds?: number;
+    };
+    url: '/api/v1/organizations/{organizationId}/inboxes/{inboxId}/requests';
+};
+
+export type GetOrganizationInboxRequestsErrors = {
+    /**
+     * Bad request. The request is malformed or breaks a rule of the operation.
+     */
+    400: Errors;
+    /**
+     * Missing or invalid API key.
+     */
+    401: Errors;
+    /**
+     * Not found, or not visible to the API key's admin (resources of other
+     * organizations answer 404 too), or expired.
+     *
+     */
+    404: Errors;
+    /**
+     * Rate limit exceeded (10 requests per second per organization, with a burst
+     * of 10). Retry after the number of seconds in `Retry-After`.
+     *
+     */
+    429: Errors;
+};
+
+export type GetOrganizationInboxRequestsError = GetOrganizationInboxRequestsErrors[keyof GetOrganizationInboxRequestsErrors];
+
+export type GetOrganizationInboxRequestsResponses = {
+    /**
+     * The requests, oldest first.
+     */
+    200: Array<InboxRequest>;
+};
+
+export type GetOrganizationInboxRequestsResponse = GetOrganizationInboxRequestsResponses[keyof GetOrganizationInboxRequestsResponses];
+
+export type ReceiveInboxRequestData = {
+    body?: unknown;
+    path: {
+        /**
+         * The inbox's token, from its `url`.
+         */
+        token: string;
+    };
+    query?: never;
+    url: '/inbox/{token}';
+};
+
+export type ReceiveInboxRequestErrors = {
+    /**
+     * Not found, or not visible to the API key's admin (resources of other
+     * organizations answer 404 too), or expired.
+     *
+     */
+    404: Errors;
+    /**
+     * The body is larger than 256 KiB.
+     */
+    413: Errors;
+};
+
+export type ReceiveInboxRequestError = ReceiveInboxRequestErrors[keyof ReceiveInboxRequestErrors];
+
+export type ReceiveInboxRequestResponses = {
+    /**
+     * Kept.
+     */
+    200: {
+        /**
+         * ID of the kept request.
+         */
+        received: string;
+    };
+};
+
+export type ReceiveInboxRequestResponse = ReceiveInboxRequestResponses[keyof ReceiveInboxRequestResponses];
 
 export type DongleDevicesListData = {
     body?: never;

@@ -13,6 +13,39 @@ export interface DestinationPolicy {
   allowPrivate: boolean;
   /** Host names or IP literals allowed whatever they resolve to (CALLBACK_ALLOW_HOSTS), lower case. */
   allowHosts: ReadonlySet<string>;
+  /**
+   * This server's own callback inboxes, reachable on loopback whatever else is refused: `port` is where the server
+   * listens, set once it does (a random port in tests). Nothing else on that address is reachable through it.
+   */
+  ownInbox?: { port: number | undefined };
+}
+
+/** The path of an inbox's receiving URL: `/inbox/` and its 32-character token (src/inbox/inbox-token.ts). */
+export const INBOX_PATH = /^\/inbox\/[A-Za-z0-9_-]{32}$/;
+
+/** Whether `host` names this machine's loopback interface: `localhost`, 127.0.0.0/8 or ::1. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  if (!ipaddr.isValid(bare)) return false;
+  const address = ipaddr.process(bare);
+  return address.range() === 'loopback';
+}
+
+/** Whether `host:port` is this server's own listening address on loopback. */
+export function isOwnOrigin(host: string, port: number, policy: DestinationPolicy): boolean {
+  const own = policy.ownInbox?.port;
+  return own !== undefined && port === own && isLoopbackHost(host);
+}
+
+/** The port a URL reaches (its default when it names none). */
+export function urlPort(url: URL): number {
+  return url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+}
+
+/** Whether `url` is one of this server's own inboxes, reached on loopback: the one loopback destination allowed by default. */
+export function isOwnInbox(url: URL, policy: DestinationPolicy): boolean {
+  return isOwnOrigin(url.hostname, urlPort(url), policy) && INBOX_PATH.test(url.pathname) && url.search === '';
 }
 
 /** Thrown when a callback URL or a connection is not acceptable; the message says why, for a 400 or a delivery error. */
@@ -153,7 +186,7 @@ export async function checkDestination(
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new DestinationError(`callback url must be http or https, got "${parsed.protocol}"`);
   if (parsed.username || parsed.password) throw new DestinationError('callback url must not carry credentials');
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  if (isAllowedHost(host, policy)) return parsed;
+  if (isAllowedHost(host, policy) || isOwnInbox(parsed, policy)) return parsed;
   if (isIP(host)) {
     const why = addressRefusal(host);
     if (why !== undefined) throw new DestinationError(`callback host "${host}" is ${why}; ${ALLOW_HINT}`);

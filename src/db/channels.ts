@@ -11,3 +11,6 @@ export const DONGLE_COMMAND_CHANNEL = 'boomerang_dongle_commands';
 
 /** Wakes action batch runners. */
 export const ACTION_BATCH_CHANNEL = 'boomerang_action_batches';
+
+/** Tells every server that an inbox received a request; the payload is the inbox id. */
+export const INBOX_CHANNEL = 'boomerang_inbox';

@@ -308,6 +308,27 @@ export interface ActionBatchTable {
 }
 
 /** The whole schema, for `Kysely<Database>`. */
+/** `inboxes` table: an organization's callback inboxes; `token` is the unguessable part of the receiving URL. */
+export interface InboxTable {
+  id: Id;
+  organization_id: string;
+  name: string;
+  token: string;
+  created_at: CreatedAt;
+}
+
+/** `inbox_requests` table: what an inbox received, as received (headers as sent, body as bytes), until it expires. */
+export interface InboxRequestTable {
+  id: Id;
+  inbox_id: string;
+  received_at: CreatedAt;
+  expires_at: Date;
+  method: string;
+  /** Header names (lower case) and values, in arrival order, repeated names kept. */
+  headers: Json<[string, string][]>;
+  body: Uint8Array;
+}
+
 export interface Database {
   action_batches: ActionBatchTable;
   dongle_commands: DongleCommandTable;
@@ -324,6 +345,8 @@ export interface Database {
   admins: AdminTable;
   admin_organizations: AdminOrganizationTable;
   api_keys: ApiKeyTable;
+  inboxes: InboxTable;
+  inbox_requests: InboxRequestTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationTable>;

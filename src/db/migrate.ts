@@ -9,6 +9,7 @@ import * as actionBatches from './migrations/0006-action-batches.js';
 import * as outboxFillfactor from './migrations/0007-outbox-fillfactor.js';
 import * as workFailures from './migrations/0008-work-failures.js';
 import * as deliveryOrganization from './migrations/0009-delivery-organization.js';
+import * as inboxes from './migrations/0011-inboxes.js';
 
 // Listed statically (not read from disk) so the same code runs under tsx, tests and bundlers.
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-outbox-fillfactor': outboxFillfactor,
   '0008-work-failures': workFailures,
   '0009-delivery-organization': deliveryOrganization,
+  '0011-inboxes': inboxes,
 };
 
 /** Brings the schema up to date; throws with the failing migration's name if one fails. */

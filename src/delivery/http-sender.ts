@@ -8,6 +8,10 @@ import {
   DestinationError,
   guardedLookup,
   isAllowedHost,
+  isLoopbackHost,
+  isOwnInbox,
+  isOwnOrigin,
+  urlPort,
   type DestinationPolicy,
 } from '../callbacks/destination-guard.js';
 import { parseRetryAfter, type AttemptOutcome } from './retry-policy.js';
@@ -67,7 +71,7 @@ export class HttpSender {
   private readonly targets = new Map<string, { origin: string; path: string }>();
 
   constructor(
-    policy: DestinationPolicy,
+    private readonly policy: DestinationPolicy,
     private readonly options: SenderOptions = defaultSenderOptions,
   ) {
     // A tenth of the timeout (at most 250 ms) late at worst.
@@ -164,6 +168,12 @@ export class HttpSender {
     let target = this.targets.get(url);
     if (!target) {
       const parsed = new URL(url);
+      const host = parsed.hostname.replace(/^\[|\]$/g, '');
+      // The connector lets connections to this server's own loopback address through for its inboxes; connections
+      // are pooled per origin, so the path is what keeps every other endpoint of the server out of reach.
+      if (isOwnOrigin(host, urlPort(parsed), this.policy) && !isOwnInbox(parsed, this.policy) && !isAllowedHost(host, this.policy)) {
+        throw new DestinationError(`${parsed.host} is this server; only its callback inboxes (/inbox/TOKEN) may be reached there`);
+      }
       target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
       if (this.targets.size >= 1000) this.targets.clear();
       this.targets.set(url, target);
@@ -200,8 +210,24 @@ export class HttpSender {
  */
 function guardedConnector(policy: DestinationPolicy, timeoutMs: number): buildConnector.connector {
   const connect = buildConnector({ timeout: timeoutMs, lookup: guardedLookup(policy) });
+  // This server's own inboxes live on loopback, which the guarded lookup refuses: its address is dialled plainly, and
+  // the peer must still be loopback (send() has already refused every other path on it).
+  const connectOwn = buildConnector({ timeout: timeoutMs });
   return (options, callback) => {
     const { hostname } = options;
+    const bare = hostname.replace(/^\[|\]$/g, '');
+    const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
+    if (isOwnOrigin(bare, port, policy)) {
+      return connectOwn(options, (...[err, socket]) => {
+        if (err) return callback(err, null);
+        const peer = socket.remoteAddress ?? '';
+        if (!isLoopbackHost(peer)) {
+          socket.destroy();
+          return callback(new DestinationError(`${hostname} connected to ${peer}, which is not this server's loopback address`), null);
+        }
+        callback(null, socket);
+      });
+    }
     if (isIP(hostname)) {
       const refused = connectRefusal(hostname, hostname, policy);
       if (refused) return callback(refused, null);

@@ -8,6 +8,7 @@ import type { Db } from '../db/create-db.js';
 import type { DeliveryMetrics } from '../delivery/delivery-metrics.js';
 import type { DeviceDriver } from '../devices/device-driver.js';
 import type { DongleCommandRunner } from '../dongle/dongle-command-runner.js';
+import type { InboxWaiters } from '../inbox/inbox-waiters.js';
 import type { LiveToolRunner } from '../live-tools/live-tool-runner.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -31,4 +32,6 @@ export interface AppContext {
   actionBatches: Pick<ActionBatchRunner, 'wake'>;
   /** This server's dongle command runner, woken after each new command. */
   dongleCommands: Pick<DongleCommandRunner, 'wake'>;
+  /** Requests waiting for an inbox's next arrival, woken by INBOX_CHANNEL. */
+  inbox: InboxWaiters;
 }

@@ -7,6 +7,8 @@ import { stringify as toYaml } from 'yaml';
 import { DatabaseUnavailableError, NotFoundError, NotImplementedError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { authenticate } from './authenticate.js';
+import { INBOX_PAGE } from '../inbox/inbox-page.js';
+import { inboxReceiverRoutes } from '../inbox/receive-inbox-request.js';
 import { requestOrigin } from './base-url.js';
 import { errorHandler } from './error-handler.js';
 import { refuseEmptySegments } from './refuse-empty-segments.js';
@@ -42,6 +44,12 @@ export function createApp(ctx: AppContext): Express {
       }),
     );
   }
+  // Inboxes keep the exact bytes they receive (signatures are over them): mounted before the JSON parser and before
+  // authentication (senders hold the URL's token, not a key).
+  app.use(inboxReceiverRoutes(ctx));
+  app.get('/inbox', (_req, res) => {
+    res.type('html').send(INBOX_PAGE);
+  });
   app.use(express.json({ limit: '1mb' }));
   app.use(refuseUnstorableInput());
 

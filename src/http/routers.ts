@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { actionBatchRoutes } from '../action-batches/action-batch.routes.js';
 import { dongleCommandRoutes } from '../dongle/dongle-command.routes.js';
 import { dongleDeviceRoutes } from '../dongle/dongle-device.routes.js';
+import { inboxRoutes } from '../inbox/inbox.routes.js';
 import { liveToolRoutes } from '../live-tools/live-tool.routes.js';
 import { deviceRoutes } from '../organizations/device.routes.js';
 import { networkRoutes } from '../organizations/network.routes.js';
@@ -30,4 +31,5 @@ export const routers: readonly ((ctx: AppContext) => Router)[] = [
   webhookTestRoutes,
   callbackStatusRoutes,
   webhookLogRoutes,
+  inboxRoutes,
 ];
