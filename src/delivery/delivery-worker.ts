@@ -270,12 +270,36 @@ export class DeliveryWorker {
       await this.record(records, Math.min(...group.map((a) => a.claimedAt)));
       for (const r of records) {
         this.metrics?.deliveries.inc({ outcome: r.step.action === 'done' ? 'delivered' : r.step.action === 'retry' ? 'retried' : 'failed' });
-        if (r.step.action === 'give-up') this.ctx.logger.warn({ deliveryId: r.delivery.id, url: r.delivery.url, reason: r.step.reason }, 'delivery abandoned');
+        this.logOutcome(r);
         // A recorded outcome can make the next payload of its callback claimable.
         this.changed(r.delivery.organization_id);
       }
       if (this.idleOutside === null) this.wake();
     }
+  }
+
+  /**
+   * One line per recorded attempt: info, or warn when the delivery is abandoned. The host only, never the URL, whose
+   * path or query may carry a receiver's token. Skipped before any work when the level is off: the worker records
+   * thousands of outcomes a second.
+   */
+  private logOutcome({ delivery, sent, step }: AttemptRecord): void {
+    const level = step.action === 'give-up' ? 'warn' : 'info';
+    if (!this.ctx.logger.isLevelEnabled(level)) return;
+    const { outcome } = sent;
+    this.ctx.logger[level](
+      {
+        callbackId: delivery.callback_id,
+        deliveryId: delivery.id,
+        host: hostOf(delivery.url),
+        ...(outcome.kind === 'response' ? { status: outcome.status } : { error: outcome.kind }),
+        durationMs: sent.durationMs,
+        attempt: delivery.attempts + 1,
+        retry: step.action === 'retry',
+        ...(step.action === 'retry' ? { retryInMs: step.delayMs } : step.action === 'give-up' ? { reason: step.reason } : {}),
+      },
+      step.action === 'done' ? 'delivered' : step.action === 'retry' ? 'delivery attempt failed; will retry' : 'delivery abandoned',
+    );
   }
 
   /**
