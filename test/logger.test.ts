@@ -85,6 +85,15 @@ describe('LOG_FORMAT', () => {
     await main.waitForOutput(/^\[[\d:.]+\] INFO: GET \/api\/v1\/organizations 200 \d+ ms$/m);
     const [, fields] = await main.waitForOutput(/^\[[\d:.]+\] INFO: delivered (\{.*\})$/m);
     expect(JSON.parse(fields!)).toMatchObject({ callbackId, status: 200, attempt: 1, retry: false });
+    // Nothing listens on port 9 (discard): no status, so the error's kind, on the same single line.
+    const res = await fetch(`${url}/api/v1/devices/Q2MS-DEMO-0002/liveTools/ping`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ target: '8.8.8.8', count: 1, callback: { url: 'http://127.0.0.1:9/closed' } }),
+    });
+    expect(res.status).toBe(201);
+    const [, failed] = await main.waitForOutput(/^\[[\d:.]+\] INFO: delivery attempt failed; will retry (\{.*\})$/m);
+    expect(JSON.parse(failed!)).toMatchObject({ host: '127.0.0.1:9', errorKind: 'network', attempt: 1, retry: true, retryInMs: expect.any(Number) });
     main.child.kill('SIGTERM');
     await once(main.child, 'exit');
     expect(main.output()).toMatch(/^\[[\d:.]+\] INFO: stopped$/m);

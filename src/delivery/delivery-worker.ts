@@ -280,7 +280,8 @@ export class DeliveryWorker {
 
   /**
    * One line per recorded attempt: info, or warn when the delivery is abandoned. The host only, never the URL, whose
-   * path or query may carry a receiver's token. Skipped before any work when the level is off: the worker records
+   * path or query may carry a receiver's token. `errorKind`, not `error`: pino-pretty would print an `error` field as an
+   * error object, on lines of its own. Skipped before any work when the level is off: the worker records
    * thousands of outcomes a second.
    */
   private logOutcome({ delivery, sent, step }: AttemptRecord): void {
@@ -292,7 +293,7 @@ export class DeliveryWorker {
         callbackId: delivery.callback_id,
         deliveryId: delivery.id,
         host: hostOf(delivery.url),
-        ...(outcome.kind === 'response' ? { status: outcome.status } : { error: outcome.kind }),
+        ...(outcome.kind === 'response' ? { status: outcome.status } : { errorKind: outcome.kind }),
         durationMs: sent.durationMs,
         attempt: delivery.attempts + 1,
         retry: step.action === 'retry',
