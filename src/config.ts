@@ -24,7 +24,7 @@ export interface Config {
   callbackAllowPrivate: boolean;
   /** pino log level (default info). */
   logLevel: string;
-  /** How log lines are written: `pretty` (one readable line each, for a person) or `json` (LOG_FORMAT; default pretty when stdout is a terminal, else json). */
+  /** How log lines are written (LOG_FORMAT; default pretty when stdout is a terminal, else json). */
   logFormat: LogFormat;
   /** Validate responses against the spec too (default: on unless NODE_ENV=production). */
   validateResponses: boolean;
