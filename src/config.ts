@@ -24,6 +24,8 @@ export interface Config {
   callbackAllowPrivate: boolean;
   /** pino log level (default info). */
   logLevel: string;
+  /** How log lines are written (LOG_FORMAT; default pretty when stdout is a terminal, else json). */
+  logFormat: LogFormat;
   /** Validate responses against the spec too (default: on unless NODE_ENV=production). */
   validateResponses: boolean;
   /** Per-organization request rate, in requests per second (default 10). */
@@ -52,6 +54,9 @@ export interface Config {
   demoAllowsLoopback: boolean;
 }
 
+/** How log lines are written: readable lines for a person at a terminal, or one JSON object per line for machines. */
+export type LogFormat = 'pretty' | 'json';
+
 /** Thrown when an environment variable has a value the server cannot use. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -75,6 +80,13 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+function logFormat(env: NodeJS.ProcessEnv, terminal: boolean): LogFormat {
+  const raw = env.LOG_FORMAT?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return terminal ? 'pretty' : 'json';
+  if (raw === 'pretty' || raw === 'json') return raw;
+  throw new ConfigError(`LOG_FORMAT must be pretty or json, got "${env.LOG_FORMAT}"`);
+}
+
 function schedule(env: NodeJS.ProcessEnv): number[] {
   try {
     return parseSchedule(env.RETRY_SCHEDULE || '10s,30s,2m,10m,1h');
@@ -86,8 +98,11 @@ function schedule(env: NodeJS.ProcessEnv): number[] {
 /** Loopback names allowed by default on the embedded database, so the local demo can call back to a local receiver. */
 const DEMO_LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
 
-/** Reads the configuration from an environment (default `process.env`). */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads the configuration from an environment (default `process.env`); `terminal` says whether stdout is a terminal
+ * (default: asks `process.stdout`), which picks the log format when LOG_FORMAT is unset.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal = process.stdout.isTTY === true): Config {
   const dataDir = env.DATA_DIR || './data';
   const demoAllowsLoopback = !env.DATABASE_URL && env.CALLBACK_ALLOW_HOSTS === undefined && !env.CALLBACK_ALLOW_PRIVATE;
   return {
@@ -104,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     callbackAllowPrivate: boolean(env, 'CALLBACK_ALLOW_PRIVATE', false),
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormat(env, terminal),
     validateResponses: boolean(env, 'VALIDATE_RESPONSES', env.NODE_ENV !== 'production'),
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 10, 1, 1_000_000),

@@ -11,7 +11,7 @@ try {
   process.stderr.write(`Boomerang cannot start: ${err.message}\n`);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, config.logFormat);
 
 try {
   const server = await startServer(config, { logger });

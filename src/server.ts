@@ -8,7 +8,6 @@ import { loadSecretBox } from './callbacks/secret-box.js';
 import { TemplatePool } from './callbacks/template-pool.js';
 import { createDb, type Db } from './db/create-db.js';
 import { seedDemo, type SeedResult } from './db/seed.js';
-import { DeliveryMetrics } from './delivery/delivery-metrics.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
 import { HttpSender, defaultSenderOptions } from './delivery/http-sender.js';
 import { workerOptions } from './delivery/worker-options.js';
@@ -26,6 +25,7 @@ import { DongleCommandRunner } from './dongle/dongle-command-runner.js';
 import { createLogger } from './logger.js';
 import { INBOX_CHANNEL } from './db/channels.js';
 import { InboxWaiters } from './inbox/inbox-waiters.js';
+import { Metrics } from './metrics.js';
 import { CallbackContracts } from './spec/callback-contracts.js';
 import { loadSpec } from './spec/load-spec.js';
 
@@ -50,7 +50,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 /** Boots the server; throws (and starts nothing) if the spec's callback schemas do not compile or the database cannot be opened. */
 export async function startServer(config: Config, options: { logger?: Logger; db?: Db; now?: () => Date } = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const spec = loadSpec();
   const contracts = await CallbackContracts.compile(spec);
   logger.debug({ contracts: contracts.keys() }, 'callback contracts compiled');
@@ -75,7 +75,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       retentionMs: config.callbackRetentionSeconds * 1000,
       now: options.now ?? (() => new Date()),
     };
-    const metrics = new DeliveryMetrics(db);
+    const metrics = new Metrics(db);
     const sender = new HttpSender(callbacks.destinations, {
       ...defaultSenderOptions,
       connectTimeoutMs: config.callbackConnectTimeoutMs,
@@ -86,13 +86,13 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     stoppables.push(worker);
     // One driver for every operation on devices: live tools and dongle commands.
     const driver = new SimulatorDriver();
-    const runner = new LiveToolRunner(db, callbacks, driver);
+    const runner = new LiveToolRunner(db, callbacks, driver, {}, metrics);
     liveTools = runner;
     await runner.start();
     const dongleCommands = new DongleCommandRunner(db, callbacks, driver);
     stoppables.push(dongleCommands);
     await dongleCommands.start();
-    const actionBatches = new ActionBatchRunner(db, { operations: actionOperations, callbacks }, { ...defaultBatchRunnerOptions, workers: config.actionBatchWorkers });
+    const actionBatches = new ActionBatchRunner(db, { operations: actionOperations, callbacks, metrics }, { ...defaultBatchRunnerOptions, workers: config.actionBatchWorkers });
     stoppables.push(actionBatches);
     await actionBatches.start();
     const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);

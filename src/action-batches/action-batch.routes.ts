@@ -18,11 +18,11 @@ import { batchCallbackInfo, batchCallbackInfos, toActionBatch } from './to-actio
 import { updateActionBatch } from './update-action-batch.js';
 
 /** Routes for `/api/v1/organizations/{organizationId}/actionBatches[/{actionBatchId}]`. */
-export function actionBatchRoutes({ db, config, callbacks, actionOperations, actionBatches }: AppContext): Router {
+export function actionBatchRoutes({ db, config, callbacks, metrics, actionOperations, actionBatches }: AppContext): Router {
   const router = Router();
   const collection = '/api/v1/organizations/:organizationId/actionBatches';
   const item = `${collection}/:actionBatchId`;
-  const env = { operations: actionOperations, callbacks, limits: config };
+  const env = { operations: actionOperations, callbacks, metrics, limits: config };
   const now = () => env.callbacks.now();
 
   /** Runs a just-confirmed batch: in this request when synchronous (answering its final state), else by the runners. */

@@ -11,6 +11,7 @@ import type { ActionBatchResultsRecord, ActionBatchRow, CreatedResource, Databas
 import { isDatabaseUnreachable } from '../db/database-unreachable.js';
 import { failCallbackUnsent, MAX_WORK_FAILURES, nextTryAfterFailure, workFailureReason } from '../db/work-failures.js';
 import { HttpError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
 import { actionHandlers } from './action-handlers.js';
 import type { ActionOperations } from './action-operations.js';
 import { toCallbackMessage } from './to-action-batch.js';
@@ -19,6 +20,8 @@ import { toCallbackMessage } from './to-action-batch.js';
 export interface BatchEnv {
   operations: ActionOperations;
   callbacks: CallbackContext;
+  /** Counts finished batches (`boomerang_action_batches_total`); tests may leave it out. */
+  metrics?: Metrics;
 }
 
 /**
@@ -207,6 +210,19 @@ async function recordFailure(db: Kysely<Database>, env: BatchEnv, id: string, er
  * failed); `onClaim` hears of each batch claimed, before it runs.
  */
 export async function executeBatch(
+  db: Kysely<Database>,
+  env: BatchEnv,
+  target: BatchTarget,
+  onClaim?: (batch: ActionBatchRow) => void,
+): Promise<ActionBatchRow | undefined> {
+  const row = await runBatch(db, env, target, onClaim);
+  // Every way a run ends passes here, committed: the synchronous request's, the runners', a failure settled.
+  if (row && row.status !== 'pending') env.metrics?.actionBatches.inc({ outcome: row.status });
+  return row;
+}
+
+/** `executeBatch` before counting: claims, runs, and records how the run ended. */
+async function runBatch(
   db: Kysely<Database>,
   env: BatchEnv,
   target: BatchTarget,

@@ -10,10 +10,10 @@ import { claimDeliveries, nextDueAt, releaseDeliveries, type ClaimedDelivery } f
 import { ClaimShares } from './claim-shares.js';
 import { ConcurrencyLimit } from '../concurrency/concurrency-limit.js';
 import { Wakeup } from '../concurrency/wakeup.js';
-import type { DeliveryMetrics } from './delivery-metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { HttpSender, SendResult } from './http-sender.js';
 import { abandonDeliveries, recordOutcomes, type AttemptRecord } from './record-outcomes.js';
-import { nextStep, type RetryPolicy } from './retry-policy.js';
+import { nextStep, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 
 /** Worker tuning. */
 export interface WorkerOptions {
@@ -44,6 +44,20 @@ export interface WorkerOptions {
 /** Header values must be Latin-1 on the wire; UTF-8 text from templates is passed as its bytes. */
 function wireValue(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? value : Buffer.from(value, 'utf8').toString('latin1');
+}
+
+/** An attempt's status class for the metrics: `2xx` … `5xx` for an answer, `error` when none came. */
+function statusClass(outcome: AttemptOutcome): string {
+  return outcome.kind === 'response' ? `${Math.floor(outcome.status / 100)}xx` : 'error';
+}
+
+/** The host (and port) of a delivery URL, for logs; a URL that does not parse is abandoned unsent, and logged as such. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(unparsable URL)';
+  }
 }
 
 /** Shortest idle pause when nothing could be claimed, in milliseconds; NOTIFY still wakes a loop at once. */
@@ -97,7 +111,7 @@ export class DeliveryWorker {
     private readonly ctx: CallbackContext,
     private readonly sender: HttpSender,
     private readonly options: WorkerOptions,
-    private readonly metrics?: DeliveryMetrics,
+    private readonly metrics?: Metrics,
   ) {
     this.overall = new ConcurrencyLimit(options.maxInFlight);
     this.shares = new ClaimShares(options.maxClaimedPerOrganization, options.maxClaimed);
@@ -256,12 +270,37 @@ export class DeliveryWorker {
       await this.record(records, Math.min(...group.map((a) => a.claimedAt)));
       for (const r of records) {
         this.metrics?.deliveries.inc({ outcome: r.step.action === 'done' ? 'delivered' : r.step.action === 'retry' ? 'retried' : 'failed' });
-        if (r.step.action === 'give-up') this.ctx.logger.warn({ deliveryId: r.delivery.id, url: r.delivery.url, reason: r.step.reason }, 'delivery abandoned');
+        this.logOutcome(r);
         // A recorded outcome can make the next payload of its callback claimable.
         this.changed(r.delivery.organization_id);
       }
       if (this.idleOutside === null) this.wake();
     }
+  }
+
+  /**
+   * One line per recorded attempt: info, or warn when the delivery is abandoned. The host only, never the URL, whose
+   * path or query may carry a receiver's token. `errorKind`, not `error`: pino-pretty would print an `error` field as an
+   * error object, on lines of its own. Skipped before any work when the level is off: the worker records
+   * thousands of outcomes a second.
+   */
+  private logOutcome({ delivery, sent, step }: AttemptRecord): void {
+    const level = step.action === 'give-up' ? 'warn' : 'info';
+    if (!this.ctx.logger.isLevelEnabled(level)) return;
+    const { outcome } = sent;
+    this.ctx.logger[level](
+      {
+        callbackId: delivery.callback_id,
+        deliveryId: delivery.id,
+        host: hostOf(delivery.url),
+        ...(outcome.kind === 'response' ? { status: outcome.status } : { errorKind: outcome.kind }),
+        durationMs: sent.durationMs,
+        attempt: delivery.attempts + 1,
+        retry: step.action === 'retry',
+        ...(step.action === 'retry' ? { retryInMs: step.delayMs } : step.action === 'give-up' ? { reason: step.reason } : {}),
+      },
+      step.action === 'done' ? 'delivered' : step.action === 'retry' ? 'delivery attempt failed; will retry' : 'delivery abandoned',
+    );
   }
 
   /**
@@ -359,7 +398,7 @@ export class DeliveryWorker {
         // The sender never throws for a remote failure: only our own bug gets here, recorded as a failed attempt, never thrown.
         sent = { outcome: { kind: 'network', error: `could not send: ${workFailureReason(err)}` }, responseCode: null, durationMs: 0 };
       }
-      this.metrics?.attempts.inc();
+      this.metrics?.deliveryAttempts.inc({ status_class: statusClass(sent.outcome) });
       this.metrics?.attemptDuration.observe(sent.durationMs / 1000);
       const step = nextStep(sent.outcome, delivery.attempts + 1, this.options.retryPolicy, this.options.random);
       return { kind: 'attempt', record: { delivery, sent, step, sentAt, now: this.ctx.now() }, claimedAt };

@@ -5,7 +5,7 @@ import type { ActionOperations } from '../action-batches/action-operations.js';
 import type { CallbackContext } from '../callbacks/callback-context.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/create-db.js';
-import type { DeliveryMetrics } from '../delivery/delivery-metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { DeviceDriver } from '../devices/device-driver.js';
 import type { DongleCommandRunner } from '../dongle/dongle-command-runner.js';
 import type { InboxWaiters } from '../inbox/inbox-waiters.js';
@@ -21,7 +21,8 @@ export interface AppContext {
   rateLimiter: RateLimiter;
   /** Callback creation, payload contracts, templates, secrets, destination policy, the logger and the clock. */
   callbacks: CallbackContext;
-  metrics: DeliveryMetrics;
+  /** The Prometheus metrics `/metrics` serves. */
+  metrics: Metrics;
   /** The device driver live tool jobs and dongle commands run with: it answers the API's 400 for an unsupported tool, and a new command's answer time. */
   driver: DeviceDriver;
   /** The spec-compiled batchable operations; synchronous batches run with them inside the request. */

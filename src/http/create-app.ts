@@ -1,7 +1,6 @@
 /** Builds the express application: public endpoints, then auth → spec validation → organization scope → routes. */
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { stringify as toYaml } from 'yaml';
 import { DatabaseUnavailableError, NotFoundError, NotImplementedError } from '../errors.js';
@@ -14,6 +13,8 @@ import { errorHandler } from './error-handler.js';
 import { refuseEmptySegments } from './refuse-empty-segments.js';
 import { refuseLooseNumbers } from './refuse-loose-numbers.js';
 import { refuseUnstorableInput } from './refuse-unstorable-input.js';
+import { requestLog } from './request-log.js';
+import { requestMetrics } from './request-metrics.js';
 import { routers } from './routers.js';
 import { scope } from './scope.js';
 import { servedSpec } from './served-spec.js';
@@ -32,18 +33,10 @@ export function createApp(ctx: AppContext): Express {
   // Paths are case-sensitive. The spec validator follows this setting, so it and the routers agree on what a path
   // names: `/DONGLE/DEVICES/…` answers the validator's 404 instead of reaching a route without its scope.
   app.set('case sensitive routing', true);
+  app.use(requestMetrics(ctx.metrics));
   // Request logs are info lines: below that level pino-http would still build a child logger per request (a tenth of a
   // simple request's CPU, measured) to write nothing. Our 5xx are logged by the error handler either way.
-  if (logger.isLevelEnabled('info')) {
-    app.use(
-      pinoHttp({
-        logger,
-        // A client's mistake (4xx) is routine; 5xx are our bugs (501 stands for a documented operation that lost its route),
-        // except 503, a database outage, already logged once by the error handler.
-        customLogLevel: (_req, res) => (res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : 'info'),
-      }),
-    );
-  }
+  if (logger.isLevelEnabled('info')) app.use(requestLog(logger));
   // Inboxes keep the exact bytes they receive (signatures are over them): mounted before the JSON parser and before
   // authentication (senders hold the URL's token, not a key).
   app.use(inboxReceiverRoutes(ctx));

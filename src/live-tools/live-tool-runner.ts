@@ -15,6 +15,7 @@ import { deviceFacts } from '../devices/device-facts.js';
 import { Batcher } from './batcher.js';
 import { FairLimit } from '../concurrency/fair-limit.js';
 import { Wakeup } from '../concurrency/wakeup.js';
+import type { Metrics } from '../metrics.js';
 import {
   claimDueJobs,
   claimJobs,
@@ -95,6 +96,8 @@ export class LiveToolRunner {
     /** The driver jobs run with. */
     private readonly driver: DeviceDriver,
     options: Partial<LiveToolRunnerOptions> = {},
+    /** Counts finished jobs (`boomerang_live_tool_jobs_total`); tests may leave it out. */
+    private readonly metrics?: Metrics,
   ) {
     this.options = { ...defaultLiveToolRunnerOptions, ...options };
     this.overall = new FairLimit(this.options.maxInFlight);
@@ -254,19 +257,20 @@ export class LiveToolRunner {
     const reason = workFailureReason(err);
     const error = `The job could not be finished (${MAX_WORK_FAILURES} attempts): ${reason}`;
     const now = this.callbacks.now();
-    const settled = await this.db.transaction().execute(async (trx) => {
+    const status = await this.db.transaction().execute(async (trx) => {
       const row = await recordJobFailure(trx, this.owner, job.id, reason, error, now);
-      if (!row) return true;
+      if (!row) return undefined;
       if (row.status === 'failed') {
         this.callbacks.logger.error({ err, jobId: job.id, failures: row.failures }, 'live tool job kept failing; settled as failed');
         if (row.callback_id) await failCallbackUnsent(trx, row.callback_id, `not sent: ${error}`);
-        return true;
+      } else {
+        this.callbacks.logger.warn({ err, jobId: job.id, failures: row.failures }, 'live tool job could not be finished; it will be run again');
       }
-      this.callbacks.logger.warn({ err, jobId: job.id, failures: row.failures }, 'live tool job could not be finished; it will be run again');
-      return false;
+      return row.status;
     });
+    if (status === 'failed') this.metrics?.liveToolJobs.inc({ tool: job.kind, outcome: 'failed' });
     // The idle scan then sleeps until the back-off ends (the first lease to run out).
-    if (!settled) this.wake();
+    else if (status !== undefined) this.wake();
   }
 
   private deviceLimit(serial: string): ConcurrencyLimit {
@@ -373,14 +377,15 @@ export class LiveToolRunner {
       if (!row) this.callbacks.logger.info({ jobId: job.id }, 'live tool job was taken over by another server; its result is dropped');
       return row;
     };
+    const count = () => this.metrics?.liveToolJobs.inc({ tool: job.kind, outcome: outcome.status });
     // Without a callback the job's one statement needs no transaction of its own.
     if (!job.callback_id) {
-      await store(this.db);
+      if (await store(this.db)) count();
       return;
     }
-    await this.db.transaction().execute(async (trx) => {
+    const stored = await this.db.transaction().execute(async (trx) => {
       const row = await store(trx);
-      if (!row?.callback_id) return;
+      if (!row?.callback_id) return row !== undefined;
       const { network_name, organization_name, ...stored } = row;
       const envelope = {
         callbackId: row.callback_id,
@@ -390,7 +395,10 @@ export class LiveToolRunner {
         message: toLiveToolJob(stored),
       };
       await enqueuePayload(trx, this.callbacks, row.callback_id, envelope, `${row.kind} ${row.status}`);
+      return true;
     });
+    // Counted once committed: a finish that rolled back is run again.
+    if (stored) count();
   }
 }
 

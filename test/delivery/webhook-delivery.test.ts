@@ -146,7 +146,7 @@ describe('delivery', () => {
   it('serves delivery metrics in Prometheus format', async () => {
     const text = await (await fetch(`${t.url}/metrics`)).text();
     expect(text).toMatch(/^boomerang_deliveries_total\{outcome="delivered"\} [1-9]\d*$/m);
-    expect(text).toMatch(/^boomerang_delivery_attempts_total [1-9]\d*$/m);
+    expect(text).toMatch(/^boomerang_delivery_attempts_total\{status_class="2xx"\} [1-9]\d*$/m);
     expect(text).toMatch(/^boomerang_delivery_attempt_duration_seconds_bucket\{le="0\.005"\} \d+$/m);
     expect(text).toMatch(/^boomerang_deliveries_pending \d+$/m);
     expect(text).toMatch(/^boomerang_oldest_pending_delivery_age_seconds [\d.e+-]+$/m);
