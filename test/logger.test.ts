@@ -76,7 +76,7 @@ describe('LOG_FORMAT', () => {
     const lines = main.output().split('\n').filter((l) => l.startsWith('{'));
     for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
     expect(main.output()).not.toMatch(/\/healthz|\/metrics|tok-3f9a1c|s3cr3t/);
-  });
+  }, 90_000);
 
   it('writes one readable line per entry with LOG_FORMAT=pretty', async () => {
     main = startChildServer({ LOG_FORMAT: 'pretty', SEED_API_KEY: KEY });
@@ -98,5 +98,5 @@ describe('LOG_FORMAT', () => {
     await once(main.child, 'exit');
     expect(main.output()).toMatch(/^\[[\d:.]+\] INFO: stopped$/m);
     expect(main.output()).not.toMatch(/"level":|\/healthz|\/metrics|tok-3f9a1c|s3cr3t/);
-  });
+  }, 90_000);
 });
