@@ -36,33 +36,33 @@ function schemaErrors(kind: 'callback' | 'alert', name: string, body: Uint8Array
   }
 }
 
-/** The one callback or alert whose schema the body matches, when exactly one payload schema does (two operations may share one). */
+/**
+ * The callbacks or alerts whose schema the body matches, when they are all of one kind and share one payload schema
+ * (the two dongle execute operations do; so do the two alerts): named `a or b` when the schema cannot tell them apart.
+ */
 function identifyBySchema(body: Uint8Array): Identified | undefined {
-  const matches: Identified[] = [];
-  const schemas = new Set<string>();
+  const matches: { kind: 'callback' | 'alert'; name: string; schema: string }[] = [];
   for (const [name, contract] of Object.entries(callbackContracts)) {
-    if (schemaErrors('callback', name, body).length === 0) {
-      matches.push({ kind: 'callback', name, by: 'schema' });
-      schemas.add(contract.schema);
-    }
+    if (schemaErrors('callback', name, body).length === 0) matches.push({ kind: 'callback', name, schema: contract.schema });
   }
   for (const [name, contract] of Object.entries(alertContracts)) {
-    if (schemaErrors('alert', name, body).length === 0) {
-      matches.push({ kind: 'alert', name, by: 'schema' });
-      schemas.add(`alert:${contract.schema}`);
-    }
+    if (schemaErrors('alert', name, body).length === 0) matches.push({ kind: 'alert', name, schema: contract.schema });
   }
-  return schemas.size === 1 ? matches[0] : undefined;
+  const first = matches[0];
+  if (!first || matches.some((m) => m.kind !== first.kind || m.schema !== first.schema)) return undefined;
+  return { kind: first.kind, name: matches.map((m) => m.name).join(' or '), by: 'schema' };
 }
 
-/** `callbackId` of a JSON body, when it has one (Boomerang's Callback template puts it first). */
-function callbackIdOf(body: Uint8Array): string | undefined {
+/** What a JSON body says of where it comes from: Boomerang's Callback template's `callbackId`, or a dongle command's `jid`. */
+function originOf(body: Uint8Array): { callbackId?: string; jid?: string } {
   try {
-    const value = JSON.parse(new TextDecoder().decode(body)) as { callbackId?: unknown };
-    return typeof value?.callbackId === 'string' && isRowId(value.callbackId) ? value.callbackId : undefined;
+    const value = JSON.parse(new TextDecoder().decode(body)) as { callbackId?: unknown; jid?: unknown };
+    if (typeof value?.callbackId === 'string' && isRowId(value.callbackId)) return { callbackId: value.callbackId };
+    if (typeof value?.jid === 'string' && /^[0-9]{20}$/.test(value.jid)) return { jid: value.jid };
   } catch {
-    return undefined;
+    // Not JSON: nothing to go by.
   }
+  return {};
 }
 
 async function signatureOf(row: StoredInboxRequest, headers: Record<string, string>, secret: string | undefined): Promise<InboxRequest['signature']> {
@@ -86,12 +86,21 @@ export async function describeInboxRequests(
   rows: StoredInboxRequest[],
   secret: string | undefined,
 ): Promise<InboxRequest[]> {
-  // Which of this organization's callbacks delivered each request: its callbackId, confirmed by a delivery of that
-  // callback carrying the request's webhook-id (so a copied body does not pass for the real one).
+  // Which of this organization's callbacks delivered each request: the callback its body names (directly, or through
+  // its dongle command), confirmed by a delivery of that callback carrying the request's webhook-id, so that a copied
+  // body does not pass for the real one. Both lookups go by primary key or indexed column.
+  const origins = new Map(rows.map((row) => [row.id, originOf(row.body)] as const));
+  const jids = [...new Set([...origins.values()].flatMap((o) => (o.jid ? [o.jid] : [])))];
+  const commands = jids.length === 0 ? [] : await db
+    .selectFrom('dongle_commands')
+    .select(['jid', 'callback_id'])
+    .where('jid', 'in', jids)
+    .where('organization_id', '=', organizationId)
+    .execute();
   const claimed = new Map<string, string>();
-  for (const row of rows) {
-    const id = callbackIdOf(row.body);
-    if (id !== undefined) claimed.set(row.id, id);
+  for (const [rowId, origin] of origins) {
+    const id = origin.callbackId ?? commands.find((c) => c.jid === origin.jid)?.callback_id ?? undefined;
+    if (id) claimed.set(rowId, id);
   }
   const callbackIds = [...new Set(claimed.values())];
   const deliveries = callbackIds.length === 0 ? [] : await db
