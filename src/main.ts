@@ -17,6 +17,7 @@ try {
   const server = await startServer(config, { logger });
   const database = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.dataDir})`;
   logger.info({ url: server.url, database }, `Boomerang listening on ${server.url}`);
+  process.stdout.write(`Callback inbox: ${server.url}/inbox (watch callbacks arrive; API docs at ${server.url}/docs)\n`);
   if (config.demoAllowsLoopback) {
     process.stdout.write(
       'Callbacks to localhost, 127.0.0.1 and ::1 are allowed (embedded demo default); set CALLBACK_ALLOW_HOSTS to choose.\n',
@@ -31,6 +32,7 @@ try {
       generatedKey ? `Demo admin API key (shown once, keep it): ${apiKey}` : 'Demo admin API key: the value of SEED_API_KEY.',
       `Try: curl -s -H "Authorization: Bearer ${generatedKey ? apiKey : '$SEED_API_KEY'}" ${server.url}/api/v1/organizations`,
       `API docs: ${server.url}/docs`,
+      `Demo callback inbox (the docs' examples call back to it): ${server.url}/inbox/${server.seeded.inboxToken}`,
       '',
     ];
     process.stdout.write(lines.join('\n') + '\n');

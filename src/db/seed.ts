@@ -3,11 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeviceBehaviour } from './database.js';
 import { generateApiKey, hashApiKey } from '../auth/api-key.js';
+import { newInboxToken } from '../inbox/inbox-token.js';
 import { insertNetwork } from '../organizations/create-network.js';
 
 /** What seeding produced: the ids a walk-through needs, and the key if one was generated. */
 export interface SeedResult {
   organizationId: string;
+  /** The token of the demo organization's callback inbox, `demo`. */
+  inboxToken: string;
   networkIds: string[];
   adminId: string;
   apiKey: string;
@@ -62,6 +65,25 @@ const demoDevices: DemoDevice[] = [
   { serial: 'Q2AP-DEMO-0103', name: 'Dongle (slow: answers after 3 s)', model: 'AutoPi TMU CM4', productType: 'dongle', mac: '0c:8d:db:00:01:03', lanIp: '10.0.2.103', network: 1, dongle: true, behaviour: { answerDelayMs: 3000 } },
 ];
 
+/** The demo organization's name. */
+export const DEMO_ORGANIZATION_NAME = 'Demo Organization';
+/** The name of the demo organization's callback inbox. */
+export const DEMO_INBOX_NAME = 'demo';
+
+/** The token of the demo organization's inbox, when the demo data are there (an older database may lack the inbox). */
+export async function findDemoInboxToken(db: Kysely<Database>): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('inboxes')
+    .innerJoin('organizations', 'organizations.id', 'inboxes.organization_id')
+    .select('inboxes.token')
+    .where('organizations.name', '=', DEMO_ORGANIZATION_NAME)
+    .where('inboxes.name', '=', DEMO_INBOX_NAME)
+    .orderBy('organizations.id')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.token;
+}
+
 /** Seeds the demo organization in one transaction if the database has no organization yet; returns null otherwise. */
 export async function seedDemo(db: Kysely<Database>, options: { apiKey?: string }): Promise<SeedResult | null> {
   return db.transaction().execute(async (trx: Transaction<Database>) => {
@@ -69,7 +91,7 @@ export async function seedDemo(db: Kysely<Database>, options: { apiKey?: string 
     if (existing) return null;
     const { id: organizationId } = await trx
       .insertInto('organizations')
-      .values({ name: 'Demo Organization' })
+      .values({ name: DEMO_ORGANIZATION_NAME })
       .returning('id')
       .executeTakeFirstOrThrow();
     const networkIds = [
@@ -96,6 +118,9 @@ export async function seedDemo(db: Kysely<Database>, options: { apiKey?: string 
         })),
       )
       .execute();
+    // A callback inbox to point the examples' callbacks at: /docs's examples name it (src/http/served-spec.ts).
+    const inboxToken = newInboxToken();
+    await trx.insertInto('inboxes').values({ organization_id: organizationId, name: DEMO_INBOX_NAME, token: inboxToken }).execute();
     const apiKey = options.apiKey ?? generateApiKey();
     const adminId = await createAdmin(trx, {
       name: 'Demo Admin',
@@ -103,6 +128,6 @@ export async function seedDemo(db: Kysely<Database>, options: { apiKey?: string 
       apiKey,
       organizationIds: [organizationId],
     });
-    return { organizationId, networkIds, adminId, apiKey, generatedKey: options.apiKey === undefined };
+    return { organizationId, inboxToken, networkIds, adminId, apiKey, generatedKey: options.apiKey === undefined };
   });
 }

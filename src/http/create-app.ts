@@ -6,6 +6,7 @@ import { stringify as toYaml } from 'yaml';
 import { DatabaseUnavailableError, NotFoundError, NotImplementedError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { authenticate } from './authenticate.js';
+import { findDemoInboxToken } from '../db/seed.js';
 import { INBOX_PAGE } from '../inbox/inbox-page.js';
 import { inboxReceiverRoutes } from '../inbox/receive-inbox-request.js';
 import { requestOrigin } from './base-url.js';
@@ -60,11 +61,13 @@ export function createApp(ctx: AppContext): Express {
     }
     res.json({ status: 'ok' });
   });
-  app.get('/openapi.json', (req, res) => {
-    res.json(servedSpec(spec, requestOrigin(req)));
+  // The demo's examples name its inbox (src/http/served-spec.ts): only when the demo data are seeded here.
+  const demoInbox = () => (ctx.config.seedDemo ? findDemoInboxToken(db) : Promise.resolve(undefined));
+  app.get('/openapi.json', async (req, res) => {
+    res.json(servedSpec(spec, requestOrigin(req), await demoInbox()));
   });
-  app.get('/openapi.yaml', (req, res) => {
-    res.type('application/yaml').send(toYaml(servedSpec(spec, requestOrigin(req))));
+  app.get('/openapi.yaml', async (req, res) => {
+    res.type('application/yaml').send(toYaml(servedSpec(spec, requestOrigin(req), await demoInbox())));
   });
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());

@@ -8,6 +8,7 @@ import * as sdk from '../../generated/client/index.js';
 import type { Inbox, InboxRequest } from '../../generated/client/types.gen.js';
 import { HttpSender, defaultSenderOptions } from '../../src/delivery/http-sender.js';
 import { sweepExpired } from '../../src/delivery/sweep-expired.js';
+import { EXAMPLE_INBOX_URL, servedSpec } from '../../src/http/served-spec.js';
 import { MAX_INBOXES_PER_ORGANIZATION, MAX_INBOX_BODY_BYTES, MAX_REQUESTS_PER_INBOX } from '../../src/inbox/inbox-limits.js';
 import { RecordingReceiver } from '../support/recording-receiver.js';
 import { DEMO_KEY, startTestServer, type TestServer } from '../support/test-server.js';
@@ -227,5 +228,32 @@ describe('the inbox page', () => {
     expect(html).not.toMatch(/(src|href)="https?:/);
     const spec = await (await fetch(`${t.url}/openapi.json`)).json();
     expect(spec.info.description).toContain('(/inbox)');
+  });
+});
+
+describe('the demo inbox and the examples', () => {
+  it("points the served examples' callbacks at the demo inbox on this server, so the ping example is delivered there as is", async () => {
+    const token = t.server.seeded!.inboxToken;
+    const spec = await (await fetch(`${t.url}/openapi.json`)).json();
+    const media = spec.paths['/api/v1/devices/{serial}/liveTools/ping'].post.requestBody.content['application/json'];
+    const example = media.example as { callback: { url: string; sharedSecret: string } };
+    expect(example.callback.url).toBe(`${t.url}/inbox/${token}`);
+    expect(JSON.stringify(spec)).not.toContain('demo-inbox-token-from-the-seed00');
+    const { data: inboxes } = await sdk.getOrganizationInboxes({ client: t.client, path: { organizationId: org }, throwOnError: true });
+    const demo = inboxes.find((i) => i.name === 'demo')!;
+    expect(demo.url).toBe(example.callback.url);
+    const before = (await requests(demo)).length;
+    const res = await fetch(`${t.url}/api/v1/devices/Q2MX-DEMO-0001/liveTools/ping`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(example) });
+    expect(res.status).toBe(201);
+    const got = await until(() => requests(demo, { secret: example.callback.sharedSecret }), (r) => r.length > before);
+    expect(got.at(-1)).toMatchObject({ identified: { name: 'createDeviceLiveToolsPing', by: 'delivery' }, schema: { valid: true }, signature: { status: 'verified' } });
+  });
+
+  it('keeps the placeholder where there is no demo inbox to name (no demo data, or an older database)', () => {
+    const spec = t.server.ctx.spec;
+    const served = servedSpec(spec, 'http://127.0.0.1:9999', undefined);
+    expect(JSON.stringify(served)).toContain(EXAMPLE_INBOX_URL);
+    expect(served.servers).toEqual([{ url: 'http://127.0.0.1:9999', description: expect.any(String) }]);
+    expect(JSON.stringify(servedSpec(spec, 'http://h:1', 'T'.repeat(32)))).toContain('http://h:1/inbox/' + 'T'.repeat(32));
   });
 });
