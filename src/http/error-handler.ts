@@ -45,6 +45,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       errors = err.errors?.length
         ? err.errors.map((e) => (e.path ? `${readablePath(e.path)}: ${e.message}` : e.message))
         : [err.message];
+    } else if (err instanceof URIError && (err as URIError & { status?: number }).status === 400) {
+      // The router could not percent-decode a path parameter (`/inbox/%ED%AF%BF`): the client's malformed path.
+      status = 400;
+      errors = [`Malformed path: ${req.path} does not decode as UTF-8`];
     } else if (typeof err?.type === 'string' && typeof err?.status === 'number' && err.status < 500) {
       // body-parser: malformed JSON (entity.parse.failed), too large (entity.too.large), bad charset…
       status = err.status;
