@@ -17,6 +17,12 @@ const boomerang = commandGroup({
   commands,
 });
 
+// Output piped into `head` that closed early is not a failure worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const controller = new AbortController();
 let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
