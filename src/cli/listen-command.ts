@@ -13,6 +13,7 @@ import {
   callbackContracts,
   type AlertName,
   type CallbackOperation,
+  type DeliveryContract,
 } from '../../generated/callbacks.gen.js';
 import { SERVER_HEADERS } from '../delivery/server-headers.js';
 import { callbackHandler } from '../sdk/callback-handler.js';
@@ -78,6 +79,14 @@ async function forward(url: URL, exchange: Exchange): Promise<{ ok: boolean; lin
   }
 }
 
+/** The keys of `contracts` whose payload has the same schema and signing as `key`'s: a body cannot tell them apart. */
+function alike(contracts: Readonly<Record<string, DeliveryContract>>, key: string): string {
+  const { schema, signature } = contracts[key]!;
+  return Object.keys(contracts)
+    .filter((k) => contracts[k]!.schema === schema && contracts[k]!.signature === signature)
+    .join(' or ');
+}
+
 /** What the kit decided about one request, as the lines to print. */
 function describe(exchange: Exchange, status: number, answer: string, checksSignatures: boolean): string[] {
   const errors = answer ? ((JSON.parse(answer) as { errors?: string[] }).errors ?? []) : [];
@@ -85,7 +94,10 @@ function describe(exchange: Exchange, status: number, answer: string, checksSign
   const received = exchange.received;
   if (received !== undefined) {
     const contract = received.kind === 'callback' ? callbackContracts[received.operation] : alertContracts[received.alert];
-    const what = received.kind === 'callback' ? `callback of ${received.operation} (${contract.callback})` : `alert ${received.alert}`;
+    const what =
+      received.kind === 'callback'
+        ? `callback of ${alike(callbackContracts, received.operation)} (${contract.callback})`
+        : `alert ${alike(alertContracts, received.alert)}`;
     const signature = checksSignatures
       ? `signature verified (${contract.signature === 'standard-webhooks' ? 'Standard Webhooks' : 'X-Request-Signature'})`
       : 'signature not checked (no --secret or --token)';
@@ -167,21 +179,20 @@ export const listenCommand = defineCommand({
     });
     const server = createServer(async (req, res) => {
       const exchange: Exchange = { headers: req.headers, body: await readBody(req, DEFAULT_MAX_BODY_BYTES) };
-      let answer = '';
       const response = {
         statusCode: 200,
         setHeader: (name: string, value: string) => res.setHeader(name, value),
-        end(body?: string) {
-          answer = body ?? '';
+        end(answer?: string) {
+          // Printed before the answer leaves, so that a sender that got it finds it printed.
+          const time = new Date().toTimeString().slice(0, 8);
+          const lines = [`${time}  ${req.method} ${req.url} → ${this.statusCode}  ${describe(exchange, this.statusCode, answer ?? '', checksSignatures).join('\n')}`];
+          if (values.body === true && exchange.body.byteLength > 0) lines.push(exchange.body.toString('utf8'));
+          context.stdout.write(lines.join('\n') + '\n');
           res.statusCode = this.statusCode;
-          res.end(body);
+          res.end(answer);
         },
       };
       await current.run(exchange, () => handler(Object.assign(req, { body: exchange.body }), response));
-      const time = new Date().toTimeString().slice(0, 8);
-      const lines = [`${time}  ${req.method} ${req.url} → ${response.statusCode}  ${describe(exchange, response.statusCode, answer, checksSignatures).join('\n')}`];
-      if (values.body === true && exchange.body.byteLength > 0) lines.push(exchange.body.toString('utf8'));
-      context.stdout.write(lines.join('\n') + '\n');
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
