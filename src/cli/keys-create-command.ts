@@ -21,7 +21,9 @@ export const keysCreateCommand = defineCommand({
   },
   async run({ values, usageError }, context) {
     const email = values.admin;
-    if (email === undefined || email.trim() === '') throw usageError('give --admin EMAIL');
+    if (email === undefined) throw usageError('give --admin EMAIL');
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw usageError(`--admin takes an email address, got "${email}"`);
+    if (values.name !== undefined && values.name.trim() === '') throw usageError('--name takes a name, not nothing');
     const organizationIds = values.organization ?? [];
     for (const id of organizationIds) {
       if (!/^[0-9]{1,19}$/.test(id)) throw usageError(`--organization takes an organization id (digits), got "${id}"`);

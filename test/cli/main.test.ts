@@ -50,6 +50,10 @@ describe('boomerang', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^boomerang: missing the id or suffix of the key to revoke\n/);
 
+    const email = await runCli(['keys', 'create', '--admin', 'ops']);
+    expect(email.code).toBe(2);
+    expect(email.stderr).toMatch(/^boomerang: --admin takes an email address, got "ops"\n\nUsage: boomerang keys create --admin EMAIL/);
+
     const port = await runCli(['listen', '--port', 'http']);
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/^boomerang: --port takes a port number, got "http"\n/);
