@@ -39,7 +39,7 @@ export interface CommandSpec<O extends Options> {
 const HELP: CommandOption = { type: 'boolean', short: 'h', description: 'show this help' };
 
 /** Formats `--name VALUE` rows (with `-x, ` when there is a short form) and their descriptions, aligned. */
-export function optionRows(options: Options): string {
+function optionRows(options: Options): string {
   const rows = Object.entries(options).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
     return [flag, `${o.description}${o.multiple ? ' (repeatable)' : ''}`] as const;
