@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Database } from './database.js';
 import { migrate } from './migrate.js';
 
@@ -145,6 +146,21 @@ class PreparingClient extends pg.Client {
 
 /** Connects (or opens the embedded database), runs migrations, and returns the handle; `logger` hears of LISTEN reconnects. */
 export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger): Promise<Db> {
+  const db = await openDb(config, logger);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
+}
+
+/**
+ * Connects (or opens the embedded database, holding its data directory's lock until destroy()) without migrating:
+ * `boomerang migrate` runs the migrations itself to say which it applied.
+ */
+export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger): Promise<Db> {
   let db: Kysely<Database>;
   let kind: DbKind;
   let listen: Db['listen'];
@@ -173,13 +189,32 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
       await within(pool.query({ text: 'select 1', query_timeout: timeoutMs } as pg.QueryConfig), timeoutMs, 'database');
     };
   } else {
-    if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
+    let unlock = () => {};
+    if (!config.dataDir.startsWith('memory://')) {
+      mkdirSync(config.dataDir, { recursive: true });
+      unlock = lockDataDir(config.dataDir, process.argv.slice(1).join(' ').slice(0, 200) || 'a Boomerang process');
+    }
     // Loaded only when used: the embedded engine's modules weigh about 90 MB of RSS that a Postgres deployment never needs.
     const [{ PGlite, types }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
-    const pglite = await PGlite.create(config.dataDir, {
-      parsers: { [types.INT8]: (value: string) => value },
-    });
+    let pglite: InstanceType<typeof PGlite>;
+    try {
+      pglite = await PGlite.create(config.dataDir, {
+        parsers: { [types.INT8]: (value: string) => value },
+      });
+    } catch (err) {
+      unlock();
+      throw err;
+    }
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    // The lock outlives the database by nothing: released once PGlite has closed its files.
+    const destroy = db.destroy.bind(db);
+    db.destroy = async () => {
+      try {
+        await destroy();
+      } finally {
+        unlock();
+      }
+    };
     kind = 'pglite';
     listen = async (channel, onNotify) => {
       const stop = await pglite.listen(channel, (payload) => onNotify(payload));
@@ -191,6 +226,5 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
       await within(pglite.query('select 1'), timeoutMs, 'database');
     };
   }
-  await migrate(db);
   return Object.assign(db, { kind, listen, ping });
 }

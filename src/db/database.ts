@@ -91,6 +91,8 @@ export interface ApiKeyTable {
   /** The key's last four characters, so an admin can tell keys apart. */
   key_suffix: string;
   created_at: CreatedAt;
+  /** When the key was revoked (it then no longer authenticates); null while it is valid. */
+  revoked_at: ColumnType<Date | null, undefined, Date>;
 }
 
 /** `http_servers` table: a network's webhook receivers; `id` is the Base64 of the URL, as Meraki's. */

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeviceBehaviour } from './database.js';
-import { generateApiKey, hashApiKey } from '../auth/api-key.js';
+import { generateApiKey } from '../auth/api-key.js';
+import { createAdmin } from '../auth/create-admin.js';
 import { newInboxToken } from '../inbox/inbox-token.js';
 import { insertNetwork } from '../organizations/create-network.js';
 
@@ -16,29 +17,6 @@ export interface SeedResult {
   apiKey: string;
   /** True when the key was generated here (and so must be shown once). */
   generatedKey: boolean;
-}
-
-/** Adds an admin with one API key, allowed on the given organizations. */
-export async function createAdmin(
-  trx: Kysely<Database>,
-  admin: { name: string; email: string; apiKey: string; organizationIds: string[] },
-): Promise<string> {
-  const { id } = await trx
-    .insertInto('admins')
-    .values({ name: admin.name, email: admin.email })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await trx
-    .insertInto('api_keys')
-    .values({ admin_id: id, key_hash: hashApiKey(admin.apiKey), key_suffix: admin.apiKey.slice(-4) })
-    .execute();
-  if (admin.organizationIds.length > 0) {
-    await trx
-      .insertInto('admin_organizations')
-      .values(admin.organizationIds.map((organization_id) => ({ admin_id: id, organization_id })))
-      .execute();
-  }
-  return id;
 }
 
 interface DemoDevice {

@@ -35,6 +35,7 @@ export function authenticate(db: Kysely<Database>): RequestHandler {
       .leftJoin('admin_organizations', 'admin_organizations.admin_id', 'api_keys.admin_id')
       .select(['api_keys.admin_id', 'admin_organizations.organization_id'])
       .where('api_keys.key_hash', '=', hash)
+      .where('api_keys.revoked_at', 'is', null)
       .execute();
     const first = rows[0];
     if (!first) throw new UnauthorizedError('Invalid API key');

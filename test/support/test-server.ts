@@ -1,6 +1,6 @@
 /** Boots a real server on a random loopback port with a fresh database, the demo data, and a second organization. */
 import { loadConfig, type Config } from '../../src/config.js';
-import { createAdmin } from '../../src/db/seed.js';
+import { createAdmin } from '../../src/auth/create-admin.js';
 import { insertNetwork } from '../../src/organizations/create-network.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createClient, createConfig, type Client } from '../../generated/client/client/index.js';
