@@ -7,6 +7,7 @@ import { stringify as toYaml } from 'yaml';
 import { DatabaseUnavailableError, NotFoundError, NotImplementedError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { authenticate } from './authenticate.js';
+import { corsPolicy } from './cors-policy.js';
 import { requestOrigin } from './base-url.js';
 import { errorHandler } from './error-handler.js';
 import { refuseEmptySegments } from './refuse-empty-segments.js';
@@ -42,6 +43,8 @@ export function createApp(ctx: AppContext): Express {
       }),
     );
   }
+  // First, so that preflights need no key and every answer to an allowed origin (errors included) carries its headers.
+  app.use(corsPolicy(ctx.config.corsOrigins));
   app.use(express.json({ limit: '1mb' }));
   app.use(refuseUnstorableInput());
 
@@ -70,8 +73,9 @@ export function createApp(ctx: AppContext): Express {
   });
   // swagger-ui-express serves its assets from the installed swagger-ui-dist: /docs works with no network. The page
   // loads the spec from /openapi.json (not a copy inlined once at start), so its `servers` name the origin the page
-  // was reached at and "Try it out" calls that server.
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { customSiteTitle: 'Boomerang API', swaggerOptions: { url: '/openapi.json' } }));
+  // was reached at and "Try it out" calls that server. persistAuthorization keeps the key entered in Authorize in the
+  // page's localStorage, so a reload does not ask for it again.
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { customSiteTitle: 'Boomerang API', swaggerOptions: { url: '/openapi.json', persistAuthorization: true } }));
 
 
   app.use(refuseEmptySegments());
