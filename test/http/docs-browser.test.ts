@@ -1,7 +1,8 @@
 /**
  * /docs in a real browser (Debian's Chromium driven by playwright-core) against a server on a random port: authorize
  * once with the demo key, reload and still be authorized, Try it out a list (200) and a ping (201), with no console
- * error, reached as 127.0.0.1 and as localhost. Screenshots go to test-output/docs-browser/ (ignored by git).
+ * error, reached as 127.0.0.1 and as localhost; and a page elsewhere calls the API only from an origin CORS_ORIGINS lists.
+ * Screenshots go to test-output/docs-browser/ (ignored by git).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,8 @@ describe.skipIf(!existsSync(CHROMIUM))('/docs in Chromium', () => {
   beforeAll(async () => {
     receiver = await RecordingReceiver.start();
     // On PostgreSQL the demo's loopback default does not apply; the local receiver is allowed explicitly.
-    t = await startTestServer({ CALLBACK_ALLOW_HOSTS: '127.0.0.1' });
+    // The receiver's origin stands for a page elsewhere that CORS_ORIGINS lets call the API.
+    t = await startTestServer({ CALLBACK_ALLOW_HOSTS: '127.0.0.1', CORS_ORIGINS: receiver.url });
     mkdirSync(SCREENSHOTS, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'boomerang-chromium-'));
     // A fresh, empty profile: nothing left from an earlier run (a stored key would hide a broken Authorize).
@@ -155,5 +157,42 @@ describe.skipIf(!existsSync(CHROMIUM))('/docs in Chromium', () => {
     await screenshot(page, '5-localhost-organizations-200');
     expect(errors).toEqual([]);
     await page.close();
+  }, 120_000);
+
+  it("lets a page on a listed origin call the API with a key (preflight and all), and refuses another origin's", async () => {
+    const call = (page: Page, url: string, key: string) =>
+      page.evaluate(
+        async ([url, key]) => {
+          try {
+            const res = await fetch(url!, { headers: { Authorization: `Bearer ${key}` } });
+            return { status: res.status, link: res.headers.get('link'), body: await res.text() };
+          } catch (err) {
+            return { failed: String(err) };
+          }
+        },
+        [url, key],
+      );
+    const devices = `${t.url}/api/v1/organizations/${t.demo.organizationId}/devices?perPage=3`;
+
+    const listedErrors: string[] = [];
+    const listed = await openPage(listedErrors);
+    await listed.goto(`${receiver.url}/page`);
+    const answer = await call(listed, devices, DEMO_KEY);
+    // Link is readable: the server exposes it to listed origins.
+    expect(answer).toMatchObject({ status: 200, link: expect.stringContaining('rel=next'), body: expect.stringContaining('Q2AP-DEMO-0101') });
+    expect(listedErrors).toEqual([]);
+    await listed.close();
+
+    const otherErrors: string[] = [];
+    const other = await openPage(otherErrors);
+    // The same page, but at another origin (the host differs), which CORS_ORIGINS does not list.
+    await other.goto(`${receiver.url.replace('127.0.0.1', 'localhost')}/page`);
+    expect(await call(other, devices, DEMO_KEY)).toEqual({ failed: 'TypeError: Failed to fetch' });
+    // Chromium says why in the console: the preflight's answer (403) allows no origin.
+    expect(otherErrors).toEqual([
+      expect.stringMatching(/from origin 'http:\/\/localhost:\d+' has been blocked by CORS policy: Response to preflight request doesn't pass access control check/),
+      'console: Failed to load resource: net::ERR_FAILED',
+    ]);
+    await other.close();
   }, 120_000);
 });
