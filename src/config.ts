@@ -50,6 +50,11 @@ export interface Config {
   actionBatchMaxRunning: number;
   /** Asynchronous batches this process runs at once (ACTION_BATCH_WORKERS, default 2; 0 leaves them to other processes). */
   actionBatchWorkers: number;
+  /**
+   * Origins whose pages may call the API from a browser (CORS_ORIGINS, comma-separated; `*` for any origin; default
+   * none: no CORS headers, so only pages served by Boomerang itself, such as /docs, can call it).
+   */
+  corsOrigins: string[] | '*';
   /** Whether loopback callbacks are allowed only because this is the embedded demo (said at start-up). */
   demoAllowsLoopback: boolean;
 }
@@ -95,6 +100,30 @@ function schedule(env: NodeJS.ProcessEnv): number[] {
   }
 }
 
+/**
+ * CORS_ORIGINS as a list of canonical origins (`scheme://host[:port]`, as browsers send them in `Origin`), or `*`;
+ * anything that is not an http(s) origin (a path, a typo, `*` among others) is refused, since it would never match.
+ */
+function corsOrigins(env: NodeJS.ProcessEnv): string[] | '*' {
+  const entries = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  if (entries.length === 1 && entries[0] === '*') return '*';
+  return entries.map((entry) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    // The origin must be all there is (a trailing slash aside): a path or a query would suggest a matching it never does.
+    // The URL parser takes `*` and other oddities in host names, which no browser sends as an origin.
+    const bare = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !/[?#]/.test(entry) && /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(url.hostname);
+    if (!url || !bare || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ConfigError(`CORS_ORIGINS must be * or comma-separated origins such as https://app.example.com or http://localhost:3000, got "${entry}"`);
+    }
+    return url.origin;
+  });
+}
+
 /** Loopback names allowed by default on the embedded database, so the local demo can call back to a local receiver. */
 const DEMO_LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
 
@@ -132,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, terminal = proc
     actionBatchMaxAsync: integer(env, 'ACTION_BATCH_MAX_ASYNC', 100, 1, 10_000),
     actionBatchMaxRunning: integer(env, 'ACTION_BATCH_MAX_RUNNING', 5, 1, 1000),
     actionBatchWorkers: integer(env, 'ACTION_BATCH_WORKERS', 2, 0, 64),
+    corsOrigins: corsOrigins(env),
     demoAllowsLoopback,
   };
 }

@@ -4552,11 +4552,11 @@ export type GetOrganizationWebhooksLogsData = {
     };
     query?: {
         /**
-         * Start of the period (ISO 8601); at most 90 days ago.
+         * Start of the period (ISO 8601, e.g. `2024-09-15T00:00:00Z`); at most 90 days ago.
          */
         t0?: string;
         /**
-         * End of the period (ISO 8601); at most 31 days after `t0`.
+         * End of the period (ISO 8601, e.g. `2024-09-16T00:00:00Z`); at most 31 days after `t0`.
          */
         t1?: string;
         /**
@@ -4582,7 +4582,7 @@ export type GetOrganizationWebhooksLogsData = {
          */
         endingBefore?: string;
         /**
-         * Only return POSTs sent to this URL.
+         * Only return POSTs sent to this URL (e.g. `https://receiver.example.net/callbacks`).
          */
         url?: string;
     };

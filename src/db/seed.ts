@@ -1,5 +1,4 @@
 /** Demo data for an empty database: one organization, two networks, Meraki devices and three dongles. */
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeviceBehaviour } from './database.js';
 import { generateApiKey } from '../auth/api-key.js';
@@ -62,6 +61,15 @@ export async function findDemoInboxToken(db: Kysely<Database>): Promise<string |
   return row?.token;
 }
 
+/**
+ * A dongle's fixed id (`kind` 0) or unit id (`kind` 1), e.g. `5d0a9e00-0000-4000-8000-000000000101` for Q2AP-DEMO-0101:
+ * fixed, like every other demo id on a fresh database, so that the spec's examples name the demo dongle. The seed runs
+ * only on a database without organizations, so no other dongle can hold them.
+ */
+function demoDongleId(serial: string, kind: '0' | '1'): string {
+  return `5d0a9e00-0000-4000-8000-${kind}${serial.slice(-4).padStart(11, '0')}`;
+}
+
 /** Seeds the demo organization in one transaction if the database has no organization yet; returns null otherwise. */
 export async function seedDemo(db: Kysely<Database>, options: { apiKey?: string }): Promise<SeedResult | null> {
   return db.transaction().execute(async (trx: Transaction<Database>) => {
@@ -90,8 +98,8 @@ export async function seedDemo(db: Kysely<Database>, options: { apiKey?: string 
           product_type: d.productType,
           firmware: d.dongle ? 'autopi-2024.05' : 'wired-18-211',
           tags: JSON.stringify(['demo']),
-          dongle_id: d.dongle ? randomUUID() : null,
-          unit_id: d.dongle ? randomUUID() : null,
+          dongle_id: d.dongle ? demoDongleId(d.serial, '0') : null,
+          unit_id: d.dongle ? demoDongleId(d.serial, '1') : null,
           behaviour: JSON.stringify(d.behaviour),
         })),
       )

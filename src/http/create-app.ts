@@ -9,6 +9,7 @@ import { authenticate } from './authenticate.js';
 import { findDemoInboxToken } from '../db/seed.js';
 import { INBOX_PAGE } from '../inbox/inbox-page.js';
 import { inboxReceiverRoutes } from '../inbox/receive-inbox-request.js';
+import { corsPolicy } from './cors-policy.js';
 import { requestOrigin } from './base-url.js';
 import { errorHandler } from './error-handler.js';
 import { refuseEmptySegments } from './refuse-empty-segments.js';
@@ -38,6 +39,9 @@ export function createApp(ctx: AppContext): Express {
   // Request logs are info lines: below that level pino-http would still build a child logger per request (a tenth of a
   // simple request's CPU, measured) to write nothing. Our 5xx are logged by the error handler either way.
   if (logger.isLevelEnabled('info')) app.use(requestLog(logger));
+  // Before the inboxes and authentication, so that preflights need no key and every answer to an allowed origin
+  // (errors included) carries its headers.
+  app.use(corsPolicy(ctx.config.corsOrigins));
   // Inboxes keep the exact bytes they receive (signatures are over them): mounted before the JSON parser and before
   // authentication (senders hold the URL's token, not a key).
   app.use(inboxReceiverRoutes(ctx));
@@ -74,8 +78,9 @@ export function createApp(ctx: AppContext): Express {
   });
   // swagger-ui-express serves its assets from the installed swagger-ui-dist: /docs works with no network. The page
   // loads the spec from /openapi.json (not a copy inlined once at start), so its `servers` name the origin the page
-  // was reached at and "Try it out" calls that server.
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { customSiteTitle: 'Boomerang API', swaggerOptions: { url: '/openapi.json' } }));
+  // was reached at and "Try it out" calls that server. persistAuthorization keeps the key entered in Authorize in the
+  // page's localStorage, so a reload does not ask for it again.
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { customSiteTitle: 'Boomerang API', swaggerOptions: { url: '/openapi.json', persistAuthorization: true } }));
 
 
   app.use(refuseEmptySegments());
