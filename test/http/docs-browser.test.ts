@@ -1,7 +1,9 @@
 /**
  * /docs in a real browser (Debian's Chromium driven by playwright-core) against a server on a random port: authorize
- * once with the demo key, reload and still be authorized, Try it out a list (200) and a ping (201), with no console
- * error, reached as 127.0.0.1 and as localhost; and a page elsewhere calls the API only from an origin CORS_ORIGINS lists.
+ * once with the demo key, reload and still be authorized, Try it out a list (200) and the ping example (201), see its
+ * callback arrive in /inbox with its schema matched and, once the secret is entered, its signature verified, with no
+ * console error; reached as 127.0.0.1 and as localhost; and a page elsewhere calls the API only from an origin
+ * CORS_ORIGINS lists.
  * Screenshots go to test-output/docs-browser/ (ignored by git).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -128,21 +130,36 @@ describe.skipIf(!existsSync(CHROMIUM))('/docs in Chromium', () => {
     expect(await body.innerText()).toContain(t.demo.organizationId);
     await screenshot(page, '3-organizations-200');
 
-    // The pre-filled example as it stands, but for its callback URL, which names a receiver on the internet.
+    // The pre-filled example as it stands: its callback goes to the demo's inbox on this server.
+    let example: { callback: { url: string; sharedSecret: string } } | undefined;
     const status = await tryOut(page, 'operations-Live_tools-createDeviceLiveToolsPing', async (operation) => {
-      const textarea = operation.locator('textarea.body-param__text');
-      const example = JSON.parse(await textarea.inputValue());
-      expect(example.callback.url).toBe('https://receiver.example.net/callbacks');
-      example.callback.url = `${receiver.url}/callbacks`;
-      await textarea.fill(JSON.stringify(example, null, 2));
+      example = JSON.parse(await operation.locator('textarea.body-param__text').inputValue());
     });
+    expect(example!.callback.url).toBe(`${t.url}/inbox/${t.server.seeded!.inboxToken}`);
     expect(status).toBe('201');
     await screenshot(page, '4-ping-201');
-    // The job ran on the simulated switch and its result came back to the receiver.
-    const [callback] = await receiver.waitOn('/callbacks', 1, STEP_TIMEOUT_MS);
-    expect(JSON.parse(callback!.body)).toMatchObject({ message: { status: 'complete', request: { serial: 'Q2MS-DEMO-0002', target: '75.75.75.75', count: 2 } } });
-
     expect(errors).toEqual([]);
+
+    // The inbox page takes the key Swagger UI kept, shows the demo inbox, and the ping's callback arrives in it.
+    const inboxErrors: string[] = [];
+    const inbox = await openPage(inboxErrors);
+    await inbox.goto(`${t.url}/inbox`, { waitUntil: 'domcontentloaded' });
+    await inbox.locator('#inbox-url', { hasText: example!.callback.url }).waitFor();
+    const card = inbox.locator('.request', { hasText: 'callback of createDeviceLiveToolsPing' }).first();
+    await card.waitFor();
+    await card.locator('.badge', { hasText: 'schema: matches' }).waitFor();
+    await card.locator('.badge', { hasText: 'signed (enter the secret to check)' }).waitFor();
+    // With the example's sharedSecret entered, the same request shows its signature verified.
+    await inbox.locator('#secret').fill(example!.callback.sharedSecret);
+    await inbox.locator('#secret').dispatchEvent('change');
+    await inbox.locator('.request .badge', { hasText: 'signature verified · standard-webhooks' }).first().waitFor();
+    await inbox.locator('.request', { hasText: /attempt\(s\)/ }).first().waitFor();
+    expect(await card.innerText()).toContain('"target": "75.75.75.75"');
+    await screenshot(inbox, '6-inbox');
+    // The README shows this page: UPDATE_SCREENSHOTS=1 refreshes the copy in the repository.
+    if (process.env.UPDATE_SCREENSHOTS === '1') await inbox.screenshot({ path: resolve('test/screenshots/inbox.png') });
+    expect(inboxErrors).toEqual([]);
+    await inbox.close();
     await page.close();
   }, 120_000);
 
