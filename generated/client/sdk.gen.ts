@@ -693,7 +693,7 @@ export const receiveInboxRequest = <ThrowOnError extends boolean = false>(option
     url: '/inbox/{token}',
     ...options,
     headers: {
-        'Content-Type': '*/*',
+        'Content-Type': 'application/json',
         ...options.headers
     }
 });
