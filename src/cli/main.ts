@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `boomerang` command (the package's bin): runs the subcommand its arguments name. Exit codes: 0 done, 1 failed
  * (one line on stderr, no stack trace), 2 bad arguments (the message and the command's usage).
