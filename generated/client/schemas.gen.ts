@@ -1443,69 +1443,63 @@ export const PingJobSchema = {
     description: 'A ping job. The same object is answered by the POST (with `callback`), by the\nGET, and is the `message` of the `pingHost` callback (without `callback`).\n`results` is present once the job is `complete`, `error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
     oneOf: [
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/PingJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status'
-                    ],
-                    properties: {
-                        status: {
-                            $ref: '#/components/schemas/PendingJobStatus'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status'
+            ],
+            properties: {
+                status: {
+                    $ref: '#/components/schemas/PendingJobStatus'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/PingJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'results'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'complete'
-                        },
-                        results: {
-                            $ref: '#/components/schemas/PingResults'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status',
+                'results'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'complete'
+                },
+                results: {
+                    $ref: '#/components/schemas/PingResults'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/PingJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'error'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'failed'
-                        },
-                        error: {
-                            type: 'string',
-                            description: 'Why the job failed (e.g. the device did not answer in time).'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status',
+                'error'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'failed'
+                },
+                error: {
+                    type: 'string',
+                    description: 'Why the job failed (e.g. the device did not answer in time).'
+                }
+            }
         }
     ]
 } as const;
@@ -1620,69 +1614,63 @@ export const PingDeviceJobSchema = {
     description: 'A ping device job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `pingDevice` callback\n(without `callback`). `results` is present once the job is `complete`,\n`error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
     oneOf: [
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/PingDeviceJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status'
-                    ],
-                    properties: {
-                        status: {
-                            $ref: '#/components/schemas/PendingJobStatus'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status'
+            ],
+            properties: {
+                status: {
+                    $ref: '#/components/schemas/PendingJobStatus'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/PingDeviceJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'results'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'complete'
-                        },
-                        results: {
-                            $ref: '#/components/schemas/PingResults'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status',
+                'results'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'complete'
+                },
+                results: {
+                    $ref: '#/components/schemas/PingResults'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/PingDeviceJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'error'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'failed'
-                        },
-                        error: {
-                            type: 'string',
-                            description: 'Why the job failed (e.g. the device did not answer in time).'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status',
+                'error'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'failed'
+                },
+                error: {
+                    type: 'string',
+                    description: 'Why the job failed (e.g. the device did not answer in time).'
+                }
+            }
         }
     ]
 } as const;
@@ -1806,65 +1794,59 @@ export const WakeOnLanJobSchema = {
     description: 'A Wake-on-LAN job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `wakeOnLan` callback\n(without `callback`). `error` is present when the job `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
     oneOf: [
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/WakeOnLanJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status'
-                    ],
-                    properties: {
-                        status: {
-                            $ref: '#/components/schemas/PendingJobStatus'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status'
+            ],
+            properties: {
+                status: {
+                    $ref: '#/components/schemas/PendingJobStatus'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/WakeOnLanJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'complete'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'complete'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/WakeOnLanJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'error'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'failed'
-                        },
-                        error: {
-                            type: 'string',
-                            description: 'Why the job failed (e.g. the device did not answer in time).'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status',
+                'error'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'failed'
+                },
+                error: {
+                    type: 'string',
+                    description: 'Why the job failed (e.g. the device did not answer in time).'
+                }
+            }
         }
     ]
 } as const;
@@ -1961,101 +1943,95 @@ export const ArpTableJobSchema = {
     description: 'An ARP table job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `arpTable` callback\n(without `callback`). `entries` is present once the job is `complete`,\n`error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
     oneOf: [
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/ArpTableJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status'
-                    ],
-                    properties: {
-                        status: {
-                            $ref: '#/components/schemas/PendingJobStatus'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status'
+            ],
+            properties: {
+                status: {
+                    $ref: '#/components/schemas/PendingJobStatus'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/ArpTableJobBase'
+                }
+            ],
+            required: [
+                'status',
+                'entries'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'complete'
                 },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'entries'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'complete'
-                        },
-                        entries: {
-                            type: 'array',
-                            description: 'Entries of the ARP table.',
-                            items: {
-                                type: 'object',
-                                required: [
-                                    'ip',
-                                    'mac',
-                                    'vlanId',
-                                    'lastUpdatedAt'
+                entries: {
+                    type: 'array',
+                    description: 'Entries of the ARP table.',
+                    items: {
+                        type: 'object',
+                        required: [
+                            'ip',
+                            'mac',
+                            'vlanId',
+                            'lastUpdatedAt'
+                        ],
+                        properties: {
+                            ip: {
+                                type: 'string',
+                                description: 'IP address of the entry.'
+                            },
+                            mac: {
+                                type: 'string',
+                                description: 'MAC address of the entry.'
+                            },
+                            vlanId: {
+                                type: [
+                                    'integer',
+                                    'null'
                                 ],
-                                properties: {
-                                    ip: {
-                                        type: 'string',
-                                        description: 'IP address of the entry.'
-                                    },
-                                    mac: {
-                                        type: 'string',
-                                        description: 'MAC address of the entry.'
-                                    },
-                                    vlanId: {
-                                        type: [
-                                            'integer',
-                                            'null'
-                                        ],
-                                        description: 'VLAN ID of the entry, if any.'
-                                    },
-                                    lastUpdatedAt: {
-                                        type: 'string',
-                                        format: 'date-time',
-                                        description: 'When the entry was last updated.'
-                                    }
-                                }
+                                description: 'VLAN ID of the entry, if any.'
+                            },
+                            lastUpdatedAt: {
+                                type: 'string',
+                                format: 'date-time',
+                                description: 'When the entry was last updated.'
                             }
                         }
                     }
                 }
-            ]
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/ArpTableJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'error'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'failed'
-                        },
-                        error: {
-                            type: 'string',
-                            description: 'Why the job failed (e.g. the device did not answer in time).'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status',
+                'error'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'failed'
+                },
+                error: {
+                    type: 'string',
+                    description: 'Why the job failed (e.g. the device did not answer in time).'
+                }
+            }
         }
     ]
 } as const;
@@ -2172,121 +2148,117 @@ export const CableTestJobSchema = {
     description: 'A cable test job. The same object is answered by the POST (with\n`callback`), by the GET, and is the `message` of the `cableTest` callback\n(without `callback`). `results` (one per port) is present once the job is\n`complete`, `error` when it `failed`.\nOne variant per kind of `status`, so a client tells them apart by it.\n',
     oneOf: [
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/CableTestJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status'
-                    ],
-                    properties: {
-                        status: {
-                            $ref: '#/components/schemas/PendingJobStatus'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status'
+            ],
+            properties: {
+                status: {
+                    $ref: '#/components/schemas/PendingJobStatus'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/CableTestJobBase'
+                }
+            ],
+            required: [
+                'status',
+                'results'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'complete'
                 },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'results'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'complete'
-                        },
-                        results: {
-                            type: 'array',
-                            description: 'Results of the cable test, one per requested port.',
-                            items: {
-                                type: 'object',
-                                required: [
-                                    'port',
-                                    'status',
-                                    'speedMbps',
-                                    'pairs'
-                                ],
-                                properties: {
-                                    port: {
-                                        type: 'string',
-                                        description: 'Port tested.'
-                                    },
-                                    status: {
-                                        type: 'string',
-                                        description: 'State of the port: `in-progress` while the test runs on it,\n`error` (with `error`) when the test failed on it.\n',
-                                        enum: [
-                                            'up',
-                                            'down',
-                                            'in-progress',
-                                            'error'
-                                        ]
-                                    },
-                                    speedMbps: {
-                                        type: 'integer',
-                                        minimum: 0,
-                                        description: 'Speed in Mbps (0 when the port is down or its speed is automatic).'
-                                    },
-                                    error: {
-                                        type: 'string',
-                                        description: 'Why the test failed on this port.'
-                                    },
-                                    pairs: {
-                                        type: 'array',
-                                        description: 'Results for each twisted pair of the cable.',
-                                        items: {
-                                            type: 'object',
-                                            required: [
-                                                'index',
-                                                'status',
-                                                'lengthMeters'
-                                            ],
-                                            properties: {
-                                                index: {
-                                                    type: 'integer',
-                                                    description: 'Index of the pair.',
-                                                    enum: [
-                                                        0,
-                                                        1,
-                                                        2,
-                                                        3
-                                                    ]
-                                                },
-                                                status: {
-                                                    type: 'string',
-                                                    description: 'Test result of the pair.',
-                                                    enum: [
-                                                        'ok',
-                                                        'open',
-                                                        'short',
-                                                        'open or short',
-                                                        'abnormal',
-                                                        'short or abnormal',
-                                                        'couplex',
-                                                        'short or couplex',
-                                                        'forced',
-                                                        'fail',
-                                                        'in-progress',
-                                                        'invalid',
-                                                        'not-supported',
-                                                        'unknown'
-                                                    ]
-                                                },
-                                                lengthMeters: {
-                                                    type: 'integer',
-                                                    minimum: 0,
-                                                    description: 'Detected length of the pair, in meters.'
-                                                }
-                                            }
+                results: {
+                    type: 'array',
+                    description: 'Results of the cable test, one per requested port.',
+                    items: {
+                        type: 'object',
+                        required: [
+                            'port',
+                            'status',
+                            'speedMbps',
+                            'pairs'
+                        ],
+                        properties: {
+                            port: {
+                                type: 'string',
+                                description: 'Port tested.'
+                            },
+                            status: {
+                                type: 'string',
+                                description: 'State of the port: `in-progress` while the test runs on it,\n`error` (with `error`) when the test failed on it.\n',
+                                enum: [
+                                    'up',
+                                    'down',
+                                    'in-progress',
+                                    'error'
+                                ]
+                            },
+                            speedMbps: {
+                                type: 'integer',
+                                minimum: 0,
+                                description: 'Speed in Mbps (0 when the port is down or its speed is automatic).'
+                            },
+                            error: {
+                                type: 'string',
+                                description: 'Why the test failed on this port.'
+                            },
+                            pairs: {
+                                type: 'array',
+                                description: 'Results for each twisted pair of the cable.',
+                                items: {
+                                    type: 'object',
+                                    required: [
+                                        'index',
+                                        'status',
+                                        'lengthMeters'
+                                    ],
+                                    properties: {
+                                        index: {
+                                            type: 'integer',
+                                            description: 'Index of the pair.',
+                                            enum: [
+                                                0,
+                                                1,
+                                                2,
+                                                3
+                                            ]
+                                        },
+                                        status: {
+                                            type: 'string',
+                                            description: 'Test result of the pair.',
+                                            enum: [
+                                                'ok',
+                                                'open',
+                                                'short',
+                                                'open or short',
+                                                'abnormal',
+                                                'short or abnormal',
+                                                'couplex',
+                                                'short or couplex',
+                                                'forced',
+                                                'fail',
+                                                'in-progress',
+                                                'invalid',
+                                                'not-supported',
+                                                'unknown'
+                                            ]
+                                        },
+                                        lengthMeters: {
+                                            type: 'integer',
+                                            minimum: 0,
+                                            description: 'Detected length of the pair, in meters.'
                                         }
                                     }
                                 }
@@ -2294,31 +2266,29 @@ export const CableTestJobSchema = {
                         }
                     }
                 }
-            ]
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/CableTestJobBase'
-                },
-                {
-                    type: 'object',
-                    required: [
-                        'status',
-                        'error'
-                    ],
-                    properties: {
-                        status: {
-                            type: 'string',
-                            const: 'failed'
-                        },
-                        error: {
-                            type: 'string',
-                            description: 'Why the job failed (e.g. the device did not answer in time).'
-                        }
-                    }
                 }
-            ]
+            ],
+            required: [
+                'status',
+                'error'
+            ],
+            properties: {
+                status: {
+                    type: 'string',
+                    const: 'failed'
+                },
+                error: {
+                    type: 'string',
+                    description: 'Why the job failed (e.g. the device did not answer in time).'
+                }
+            }
         }
     ]
 } as const;
@@ -3801,94 +3771,88 @@ export const DongleJobSchema = {
     description: 'A command sent to a dongle and what became of it. Boomerang\'s read-back for\nevery command, with or without `callback_url`; `response` is the same\nreturn event the `COMMAND_EXECUTED` callback carries. Kept for 2 days.\nOne variant per `state`, so a client tells them apart by it.\n',
     oneOf: [
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/DongleJobBase'
-                },
-                {
-                    type: 'object',
-                    description: 'The device has not answered yet and the timeout has not passed.',
-                    required: [
-                        'state',
-                        'success',
-                        'response'
-                    ],
-                    properties: {
-                        state: {
-                            type: 'string',
-                            const: 'PENDING'
-                        },
-                        success: {
-                            type: 'null',
-                            description: 'Null while pending.'
-                        },
-                        response: {
-                            type: 'null',
-                            description: 'Null until the device answers.'
-                        }
-                    }
                 }
-            ]
+            ],
+            description: 'The device has not answered yet and the timeout has not passed.',
+            required: [
+                'state',
+                'success',
+                'response'
+            ],
+            properties: {
+                state: {
+                    type: 'string',
+                    const: 'PENDING'
+                },
+                success: {
+                    type: 'null',
+                    description: 'Null while pending.'
+                },
+                response: {
+                    type: 'null',
+                    description: 'Null until the device answers.'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/DongleJobBase'
-                },
-                {
-                    type: 'object',
-                    description: 'The timeout passed without an answer.',
-                    required: [
-                        'state',
-                        'success',
-                        'response'
-                    ],
-                    properties: {
-                        state: {
-                            type: 'string',
-                            const: 'TIMEOUT'
-                        },
-                        success: {
-                            type: 'boolean',
-                            const: false,
-                            description: 'Always false on TIMEOUT.'
-                        },
-                        response: {
-                            type: 'null',
-                            description: 'Always null on TIMEOUT.'
-                        }
-                    }
                 }
-            ]
+            ],
+            description: 'The timeout passed without an answer.',
+            required: [
+                'state',
+                'success',
+                'response'
+            ],
+            properties: {
+                state: {
+                    type: 'string',
+                    const: 'TIMEOUT'
+                },
+                success: {
+                    type: 'boolean',
+                    const: false,
+                    description: 'Always false on TIMEOUT.'
+                },
+                response: {
+                    type: 'null',
+                    description: 'Always null on TIMEOUT.'
+                }
+            }
         },
         {
+            type: 'object',
             allOf: [
                 {
                     $ref: '#/components/schemas/DongleJobBase'
-                },
-                {
-                    type: 'object',
-                    description: 'The device answered (even after its timeout).',
-                    required: [
-                        'state',
-                        'success',
-                        'response'
-                    ],
-                    properties: {
-                        state: {
-                            type: 'string',
-                            const: 'COMMAND_EXECUTED'
-                        },
-                        success: {
-                            type: 'boolean',
-                            description: 'Whether the command succeeded (the `success` of `response.data`).'
-                        },
-                        response: {
-                            $ref: '#/components/schemas/DongleReturnEvent'
-                        }
-                    }
                 }
-            ]
+            ],
+            description: 'The device answered (even after its timeout).',
+            required: [
+                'state',
+                'success',
+                'response'
+            ],
+            properties: {
+                state: {
+                    type: 'string',
+                    const: 'COMMAND_EXECUTED'
+                },
+                success: {
+                    type: 'boolean',
+                    description: 'Whether the command succeeded (the `success` of `response.data`).'
+                },
+                response: {
+                    $ref: '#/components/schemas/DongleReturnEvent'
+                }
+            }
         }
     ]
 } as const;

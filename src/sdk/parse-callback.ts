@@ -12,7 +12,7 @@ import {
   type CallbackOperation,
   type CallbackPayloads,
 } from '../../generated/callbacks.gen.js';
-import { describeAjvError, specAjv } from '../spec/spec-ajv.js';
+import { describeAjvError, specAjv, withDiscriminators } from '../spec/spec-ajv.js';
 import { CallbackParseError } from './callback-parse-error.js';
 
 // The component schemas' $refs are `#/components/schemas/X`: they resolve inside a document shaped like the spec.
@@ -24,7 +24,8 @@ const validators = new Map<string, ValidateFunction>();
 function validatorFor(name: string): ValidateFunction {
   let validate = validators.get(name);
   if (validate === undefined) {
-    ajv ??= specAjv().addSchema({ $id: SPEC_ID, components: { schemas: componentSchemas } });
+    const resolve = (ref: string) => componentSchemas[ref.replace('#/components/schemas/', '')];
+    ajv ??= specAjv().addSchema({ $id: SPEC_ID, components: { schemas: withDiscriminators(componentSchemas, resolve) } });
     validate = ajv.getSchema(`${SPEC_ID}#/components/schemas/${name}`);
     if (validate === undefined) throw new Error(`the bundled spec has no schema ${name}`);
     validators.set(name, validate);

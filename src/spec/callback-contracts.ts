@@ -5,7 +5,7 @@
 import { dereference } from '@readme/openapi-parser';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { describeAjvError, specAjv } from './spec-ajv.js';
+import { describeAjvError, specAjv, withDiscriminators } from './spec-ajv.js';
 
 /** Result of checking one payload against its contract. */
 export type ContractResult = { valid: true } | { valid: false; errors: string[] };
@@ -63,7 +63,7 @@ export class CallbackContracts {
       if (!media?.schema) throw new ContractCompileError(`${key}: no application/json request body schema in the spec`);
       let validate: ValidateFunction;
       try {
-        validate = ajv.compile(media.schema);
+        validate = ajv.compile(withDiscriminators(media.schema));
       } catch (err) {
         throw new ContractCompileError(`${key}: schema does not compile: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -1,36 +1,13 @@
 /** Signing against fixed vectors: Standard Webhooks from its reference library, AutoPi's from the docs' Python snippet. */
-import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Webhook as SvixWebhook } from 'svix';
 import { newWebhookId, requestSignature, standardWebhookHeaders, standardWebhookSignature } from '../../src/callbacks/signing.js';
 import { secretProblem, webhookKey } from '../../src/callbacks/webhook-key.js';
+import { autoPiVectors, standardWebhooksVectors } from '../support/signature-vectors.js';
 
-interface Fixture<Vector> {
-  source: string;
-  vectors: Vector[];
-}
-interface StandardWebhooksVector {
-  name: string;
-  webhookId: string;
-  timestamp: number;
-  secret: string;
-  body: string;
-  signature: string;
-}
-interface AutoPiVector {
-  name: string;
-  token: string;
-  body: string;
-  signature: string;
-}
-
-function fixture<Vector>(file: string): Fixture<Vector> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/${file}`, import.meta.url), 'utf8')) as Fixture<Vector>;
-}
-
-const standardWebhooks = fixture<StandardWebhooksVector>('standard-webhooks-vectors.json');
-const autoPi = fixture<AutoPiVector>('autopi-signature-vectors.json');
+const standardWebhooks = standardWebhooksVectors;
+const autoPi = autoPiVectors;
 
 afterEach(() => {
   vi.useRealTimers();

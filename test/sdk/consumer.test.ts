@@ -35,7 +35,13 @@ beforeAll(async () => {
   t = await startTestServer({ CALLBACK_ALLOW_HOSTS: '127.0.0.1' });
   out = mkdtempSync(join(tmpdir(), 'boomerang-sdk-build-'));
   tarball = (await run(process.execPath, ['--import', 'tsx', 'scripts/build-sdk.ts', out])).stdout.trim().split('\n').at(-1)!;
+  const started = performance.now();
   project = await offlineProject(tarball, ['typescript', '@types/node']);
+  const installMs = Math.round(performance.now() - started);
+  const sdkDirs = ['@boomerang', 'ajv', 'ajv-formats', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 'require-from-string'];
+  const installed = sdkDirs.flatMap((d) => filesUnder(join(project, 'node_modules', d))).reduce((n, f) => n + statSync(f).size, 0);
+  // The figures the README and the closing note quote: what a consumer downloads and installs.
+  console.log(`sdk package: ${statSync(tarball).size} bytes packed; the SDK and its ${sdkDirs.length - 1} dependencies install ${(installed / 1024 / 1024).toFixed(1)} MiB; npm ci --offline (with typescript and @types/node) took ${installMs} ms`);
   for (const file of ['main.ts', 'browser.ts']) copyFileSync(join('test/sdk/consumer', file), join(project, file));
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...STRICT, lib: ['ES2022'], types: ['node'], outDir: 'out' }, files: ['main.ts'] }));
   writeFileSync(join(project, 'readme.ts'), readmeProgram());

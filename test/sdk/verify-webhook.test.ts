@@ -1,29 +1,13 @@
 /** The receiver kit's signature checks: Standard Webhooks (against the reference library and fixed vectors) and AutoPi's. */
-import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { verifyRequestSignature } from '../../src/sdk/verify-request-signature.js';
 import { verifyWebhook } from '../../src/sdk/verify-webhook.js';
 import { WebhookVerificationError } from '../../src/sdk/webhook-verification-error.js';
+import { autoPiVectors, standardWebhooksVectors } from '../support/signature-vectors.js';
 
-interface Vector {
-  name: string;
-  webhookId: string;
-  timestamp: number;
-  secret: string;
-  body: string;
-  signature: string;
-}
-interface AutoPiVector {
-  name: string;
-  token: string;
-  body: string;
-  signature: string;
-}
-
-const fixture = <V>(file: string) => (JSON.parse(readFileSync(new URL(`../fixtures/${file}`, import.meta.url), 'utf8')) as { vectors: V[] }).vectors;
-const vectors = fixture<Vector>('standard-webhooks-vectors.json');
-const autoPi = fixture<AutoPiVector>('autopi-signature-vectors.json');
+const vectors = standardWebhooksVectors.vectors;
+const autoPi = autoPiVectors.vectors;
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
 const WHSEC = `whsec_${KEY.toString('base64')}`;

@@ -42,16 +42,15 @@ describe('callback contracts', () => {
     example.sentAt = 'yesterday';
     const result = contracts.check('createDeviceLiveToolsPing.pingHost', example);
     expect(result.valid).toBe(false);
-    expect(!result.valid && result.errors).toEqual(
-      expect.arrayContaining(['message.results.sent must be integer', 'sentAt must match format "date-time"']),
-    );
+    // Only the problems of the variant the job's status names (withDiscriminators), not every variant's.
+    expect(!result.valid && result.errors).toEqual(['sentAt must match format "date-time"', 'message.results.sent must be integer']);
   });
 
   it('rejects a dongle callback with an unknown state', () => {
     const example = structuredClone(contracts.get('dongle_devices_execute_raw_create.commandCallback').examples[0]) as { state: string };
     example.state = 'DONE';
     const result = contracts.check('dongle_devices_execute_raw_create.commandCallback', example);
-    expect(!result.valid && result.errors.join()).toMatch(/state must be equal to constant/);
+    expect(!result.valid && result.errors).toEqual(['state must be one of its variants\' values, got "DONE"']);
   });
 
   it('fails to compile, naming the callback, when a schema is broken', async () => {
