@@ -144,9 +144,15 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/** How to open the embedded database beyond its configuration. */
+export interface OpenOptions {
+  /** A PGlite data directory dump (`dumpDataDir()`) to start an in-memory database from, instead of an empty one. */
+  loadDataDir?: Blob;
+}
+
 /** Connects (or opens the embedded database), runs migrations, and returns the handle; `logger` hears of LISTEN reconnects. */
-export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger): Promise<Db> {
-  const db = await openDb(config, logger);
+export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger, options: OpenOptions = {}): Promise<Db> {
+  const db = await openDb(config, logger, options);
   try {
     await migrate(db);
   } catch (err) {
@@ -160,7 +166,7 @@ export async function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
  * Connects (or opens the embedded database, holding its data directory's lock until destroy()) without migrating:
  * `boomerang migrate` runs the migrations itself to say which it applied.
  */
-export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger): Promise<Db> {
+export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger, options: OpenOptions = {}): Promise<Db> {
   let db: Kysely<Database>;
   let kind: DbKind;
   let listen: Db['listen'];
@@ -200,6 +206,7 @@ export async function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, lo
     try {
       pglite = await PGlite.create(config.dataDir, {
         parsers: { [types.INT8]: (value: string) => value },
+        ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
       });
     } catch (err) {
       unlock();

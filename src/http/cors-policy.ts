@@ -4,8 +4,8 @@ import cors from 'cors';
 
 /** The methods the spec's operations use. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
-/** The request headers a caller needs: the three key forms travel in two headers, bodies are JSON. */
-const ALLOWED_HEADERS = ['Authorization', 'X-Cisco-Meraki-API-Key', 'Content-Type'];
+/** The request headers a caller needs: the three key forms travel in two headers, bodies are JSON, and an inbox's checks take a secret. */
+const ALLOWED_HEADERS = ['Authorization', 'X-Cisco-Meraki-API-Key', 'Content-Type', 'X-Inbox-Secret'];
 /** Response headers a page may read besides the CORS-safelisted ones: pagination links and when to retry a 429/503. */
 const EXPOSED_HEADERS = ['Link', 'Retry-After'];
 /** How long a browser may cache a preflight's answer, in seconds (default 600; Chromium caps it at 7200). */

@@ -36,7 +36,7 @@ describe('CORS_ORIGINS listing origins', () => {
     expect(corsHeaders(res)).toEqual({
       'access-control-allow-origin': APP,
       'access-control-allow-methods': 'GET,HEAD,POST,PUT,DELETE',
-      'access-control-allow-headers': 'Authorization,X-Cisco-Meraki-API-Key,Content-Type',
+      'access-control-allow-headers': 'Authorization,X-Cisco-Meraki-API-Key,Content-Type,X-Inbox-Secret',
       'access-control-expose-headers': 'Link,Retry-After',
       'access-control-max-age': '600',
     });

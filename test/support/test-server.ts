@@ -1,5 +1,8 @@
 /** Boots a real server on a random loopback port with a fresh database, the demo data, and a second organization. */
+import { readFileSync } from 'node:fs';
+import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { createDb } from '../../src/db/create-db.js';
 import { createAdmin } from '../../src/auth/create-admin.js';
 import { insertNetwork } from '../../src/organizations/create-network.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -43,7 +46,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_BURST: '100000',
     ...env,
   });
-  const server = await startServer(config);
+  // On PGlite, the run's migrated dump (test/support/pglite-snapshot.ts) instead of initdb and the migrations again;
+  // the server still migrates it, which finds nothing to do.
+  const snapshot = database.databaseUrl ? '' : inject('pgliteSnapshot');
+  const loaded = snapshot ? await createDb(config, undefined, { loadDataDir: new Blob([readFileSync(snapshot)]) }) : undefined;
+  const server = await startServer(config, loaded ? { db: loaded } : {});
   const db = server.ctx.db;
   const seeded = server.seeded!;
   const other = await db.transaction().execute(async (trx) => {
@@ -73,6 +80,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     other,
     async stop() {
       await server.close();
+      // A database handed to the server is the caller's to close.
+      if (loaded) await loaded.destroy();
       await database.drop();
     },
   };

@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite';
+import { createDb } from '../src/db/create-db.js';
+import { loadConfig } from '../src/config.js';
+let t = performance.now();
+const lap = (n: string) => { const now = performance.now(); console.log(n, Math.round(now - t)); t = now; };
+const p = await PGlite.create('memory://'); lap('pglite create');
+await p.close(); lap('close');
+const db = await createDb(loadConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent' })); lap('createDb+migrate');
+await db.destroy();
+const p2 = await PGlite.create('memory://'); 
+const { Kysely } = await import('kysely'); const { PGliteDialect } = await import('kysely-pglite-dialect'); const { migrate } = await import('../src/db/migrate.js');
+const k = new Kysely<any>({ dialect: new PGliteDialect(p2) }); lap('p2');
+await migrate(k); lap('migrate only');
+const dump = await p2.dumpDataDir('none'); lap(`dump ${dump.size}`);
+const p3 = await PGlite.create('memory://', { loadDataDir: dump }); lap('load from dump');
+await p3.query('select count(*) from organizations'); lap('query');
