@@ -1,12 +1,5 @@
-/** Parses an RFC 5988 Link header into rel → URL (as sent: relative to /api/v1). */
-export function parseLinkHeader(header: string | null): Record<string, string> {
-  const links: Record<string, string> = {};
-  for (const part of (header ?? '').split(/,\s*(?=<)/)) {
-    const match = /^<([^>]*)>;\s*rel="?([a-z]+)"?$/.exec(part.trim());
-    if (match) links[match[2]!] = match[1]!;
-  }
-  return links;
-}
+/** Link header helpers for tests: the SDK's parser (one home for reading `Link`), and a link's query as SDK options. */
+export { parseLinkHeader } from '../../src/sdk/link-header.js';
 
 /** The query parameters of a link, as an object for the SDK's `query`. */
 export function linkQuery(link: string): Record<string, string> {
