@@ -18,7 +18,7 @@ function toInbox(req: Request, row: InboxRow): Inbox {
 }
 
 /** Routes for `/api/v1/organizations/{organizationId}/inboxes…`. */
-export function inboxRoutes({ db, inbox }: AppContext): Router {
+export function inboxRoutes({ db, inbox, callbacks }: AppContext): Router {
   const router = Router();
 
   const inboxes = (organizationId: string) =>
@@ -80,7 +80,7 @@ export function inboxRoutes({ db, inbox }: AppContext): Router {
     const read = () => {
       let q = db.selectFrom('inbox_requests').select(['id', 'received_at', 'method', 'headers', 'body']).where('inbox_id', '=', row.id);
       if (query.after !== undefined) q = q.where('id', '>', query.after);
-      return q.where('expires_at', '>', new Date()).orderBy('id').execute();
+      return q.where('expires_at', '>', callbacks.now()).orderBy('id').execute();
     };
     let rows = await read();
     const waitSeconds = Math.min(MAX_WAIT_SECONDS, Number(query.waitSeconds ?? 0));
