@@ -36,9 +36,12 @@ function deliveryOf(doc: Doc, key: string, post: OpenAPIV3_1.OperationObject | u
   const name = ref === undefined ? undefined : SCHEMA_REF.exec(ref)?.[1];
   // The SDK types a payload by its component's generated type, so an inline schema would have no name to give it.
   if (name === undefined) throw new Error(`${key}: the callback body must be a $ref to #/components/schemas/…`);
-  const headers = (post?.parameters ?? []).map((p) => resolve<OpenAPIV3_1.ParameterObject>(doc, p));
-  const autopi = headers.some((p) => p.in === 'header' && p.name.toLowerCase() === 'x-request-signature');
-  return { schema: name, signature: autopi ? 'x-request-signature' : 'standard-webhooks' };
+  // The spec's x-signature extension names the scheme (the description of the API documents it).
+  const scheme = (post as { 'x-signature'?: { scheme?: unknown } } | undefined)?.['x-signature']?.scheme;
+  if (scheme !== 'standard-webhooks' && scheme !== 'x-request-signature') {
+    throw new Error(`${key}: x-signature.scheme must be standard-webhooks or x-request-signature, got ${JSON.stringify(scheme)}`);
+  }
+  return { schema: name, signature: scheme };
 }
 
 /** Every operation's callback, keyed by operationId (one callback per operation, which the generator checks). */

@@ -2451,6 +2451,31 @@ export type ProductTypes = Array<ProductType>;
 export type DongleDeviceId = string;
 
 /**
+ * Standard Webhooks message id: the same on every attempt of one payload,
+ * so a receiver that has handled it can answer a redelivery without
+ * handling it again.
+ *
+ */
+export type WebhookId = string;
+
+/**
+ * When this attempt was sent, in whole seconds since the epoch (Standard
+ * Webhooks). A receiver refuses a timestamp more than 5 minutes from its
+ * own clock, so that a captured request cannot be replayed later.
+ *
+ */
+export type WebhookTimestamp = string;
+
+/**
+ * Standard Webhooks signature, sent when the callback has a
+ * `sharedSecret`: `v1,` and the Base64 HMAC-SHA256 of
+ * `webhook-id.webhook-timestamp.body`, keyed with the secret (see
+ * `sharedSecret` for its `whsec_` form).
+ *
+ */
+export type WebhookSignature = string;
+
+/**
  * ID of the callback inbox.
  */
 export type InboxId = string;

@@ -2,8 +2,8 @@
 import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-/** OpenAPI's numeric and binary formats: no extra constraint on a JSON value. */
-const OPENAPI_FORMATS = ['float', 'double', 'int32', 'int64', 'byte', 'binary', 'password'];
+/** OpenAPI's numeric and binary formats: no extra constraint on a JSON value (for every Ajv that reads OpenAPI schemas). */
+export const OPENAPI_FORMATS = ['float', 'double', 'int32', 'int64', 'byte', 'binary', 'password'];
 
 /**
  * An Ajv instance for the spec's schemas: all errors, not strict (the spec uses OpenAPI keywords such as `example`),
