@@ -93,7 +93,9 @@ export function createApp(ctx: AppContext): Express {
       // instead of refused (a newer client's field is ignored) and never reach a handler. Not
       // 'all': that also empties free-form objects (`additionalProperties: true`) and strips through `if` and `allOf`
       // subschemas, removing properties that another part of the same schema lists.
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: true },
+      // `coerceTypes: false` is for bodies only: the validator always coerces parameters (text by nature), and a body's
+      // `"name": 12345` must be refused, not stored as "12345" (the contract runner's wrong-type variants caught it).
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, removeAdditional: true },
       validateResponses: ctx.config.validateResponses,
       // Authentication is ours (three header forms, 401 before anything else); the validator would only check presence.
       validateSecurity: false,
