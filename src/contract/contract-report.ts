@@ -68,7 +68,7 @@ export function formatReport(report: ContractReport, { onlyFailures = false }: {
     rows.push([check.operation, check.check, check.outcome === 'fail' ? 'FAIL' : check.outcome, clip(check.detail ?? '', 200)]);
     if (check.outcome === 'fail' && check.request) requests.set(rows.length - 1, clip(check.request, MAX_REQUEST_SHOWN));
   }
-  const lines = textTable(rows).split('\n');
+  const lines = rows.length > 1 ? textTable(rows).split('\n') : [onlyFailures ? 'No check failed or was skipped.' : 'No checks.'];
   const out: string[] = [];
   lines.forEach((line, i) => {
     if (line === '') return;
