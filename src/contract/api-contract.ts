@@ -168,6 +168,11 @@ export async function runApiContract(options: ApiContractOptions): Promise<Contr
     const seen = new Set([url]);
     for (let page = 2; link !== undefined && page <= (options.maxPages ?? 3) + 1; page++) {
       const next = resolveLink(link, url).href;
+      if (new URL(next).origin !== new URL(options.baseUrl).origin) {
+        // The runner sends only to the URLs it is given.
+        record(op.id, `${prefix}Link next of page ${page - 1}`, 'fail', `leads to another origin than --base, not followed: ${next}`);
+        return;
+      }
       if (seen.has(next)) {
         record(op.id, `${prefix}Link next of page ${page - 1}`, 'fail', `leads back to a page already read: ${next}`);
         return;

@@ -14,7 +14,7 @@ describe('boomerang', () => {
     ]);
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/^Usage: boomerang <command> \[options\]\n/);
-    for (const name of ['keys', 'migrate', 'listen']) expect(top.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    for (const name of ['keys', 'migrate', 'listen', 'contract']) expect(top.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
 
     expect(keys.code).toBe(0);
     expect(keys.stdout).toMatch(/^Usage: boomerang keys <command>/);
