@@ -1,4 +1,7 @@
-/** `boomerang contract api` as a real process: its help, its usage errors (exit 2), and --listen. */
+/** `boomerang contract api` as a real process: its help, its usage errors (exit 2), fixtures, --param and --listen. */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultyImplementation, type FaultyImplementation } from '../support/faulty-implementation.js';
 import { runCli } from '../support/run-cli.js';
@@ -36,6 +39,22 @@ describe('boomerang contract api', () => {
     expect(unknownOnly.stderr).toMatch(/--only noSuchOperation: no such operationId in the bundled Boomerang spec/);
     expect(missingSpec.stderr).toMatch(/cannot read \/nonexistent\/spec\.yaml: ENOENT/);
     expect(notOpenApi.stderr).toMatch(/package\.json is not an OpenAPI 3\.0 or 3\.1 document/);
+  }, 60_000);
+
+  it('takes ids from a fixtures file and --param, and skips what the fixtures say', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'contract-fixtures-'));
+    const fixtures = join(dir, 'fixtures.yaml');
+    await writeFile(fixtures, 'parameters:\n  serial: Q2XX-FIXT-0001\noperations:\n  createDeviceLiveToolsArpTable:\n    skip: not offered by this implementation\n');
+    const only = ['--only', 'createDeviceLiveToolsPing', '--only', 'createDeviceLiveToolsArpTable'];
+    const [fromFile, fromFlag] = await Promise.all([
+      runCli(['contract', 'api', '--base', faulty.url, '--token', 'k', '--fixtures', fixtures, '--all', ...only]),
+      runCli(['contract', 'api', '--base', faulty.url, '--token', 'k', '--param', 'serial=Q2XX-FLAG-0002', '--all', '--only', 'createDeviceLiveToolsPing']),
+    ]);
+    // The faulty ping callback fails either way; what matters here is where the requests went.
+    expect(fromFile.stdout).toContain(`${faulty.url}/api/v1/devices/Q2XX-FIXT-0001/liveTools/ping`);
+    expect(fromFile.stdout).toMatch(/createDeviceLiveToolsArpTable +request +skip +skipped by the fixtures: not offered by this implementation/);
+    expect(fromFile.stdout).not.toMatch(/createDeviceLiveToolsArpTable +valid request/);
+    expect(fromFlag.stdout).toContain(`${faulty.url}/api/v1/devices/Q2XX-FLAG-0002/liveTools/ping`);
   }, 60_000);
 
   it('receives callbacks where --listen says', async () => {
