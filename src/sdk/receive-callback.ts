@@ -111,9 +111,8 @@ export function callbackReceiver<K extends CallbackOperation = never, A extends 
       return 'x-request-signature';
     }
     if (options.unsigned === true) return undefined;
-    throw new WebhookVerificationError(
-      options.secret !== undefined ? 'missing webhook-signature header' : 'missing X-Request-Signature header',
-    );
+    const expected = [options.secret !== undefined ? 'webhook-signature' : undefined, options.token !== undefined ? 'X-Request-Signature' : undefined];
+    throw new WebhookVerificationError(`missing ${expected.filter((h) => h !== undefined).join(' or ')} header`);
   }
 
   function parse(scheme: DeliveryContract['signature'] | undefined, body: Uint8Array): ReceivedCallback<K, A> {

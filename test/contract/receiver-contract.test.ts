@@ -112,6 +112,7 @@ describe('contract receiver against the SDK receiver kit', () => {
     expect(detail(STANDARD[0]!, 'stale timestamp')).toMatch(/^answered 401: webhook-timestamp \d+ is more than 300 s from now/);
     expect(detail(STANDARD[0]!, 'body breaks')).toMatch(/^the example without its "callbackId": answered 400: /);
     expect(detail(DONGLE[0]!, 'bad signature')).toBe('answered 401: X-Request-Signature does not match the body for the token');
+    expect(detail(DONGLE[0]!, 'no signature')).toBe('answered 401: missing webhook-signature or X-Request-Signature header');
 
     // Each accepted body once: the redeliveries were acknowledged without being handed over again.
     const accepted = report.checks.filter((c) => c.outcome === 'pass' && c.check.endsWith('→ 2xx') && !c.check.startsWith('redelivery'));
