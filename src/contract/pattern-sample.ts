@@ -113,11 +113,10 @@ function quantifierAt(pattern: string, at: number): { min: number; max: number; 
 
 /** A string that `pattern` (as JSON Schema reads it: unanchored, Unicode) matches, or undefined when none is found. */
 export function patternSample(pattern: string): string | undefined {
-  let text: string;
   try {
-    const whole = alternatives(pattern, 0);
-    if (whole.end !== pattern.length) return undefined;
-    text = whole.text;
+    const { text, end } = alternatives(pattern, 0);
+    // Stopping early means a `)` with no group open: not a pattern. Testing the text catches what generation got wrong.
+    if (end !== pattern.length) return undefined;
     return new RegExp(pattern, 'u').test(text) ? text : undefined;
   } catch (err) {
     if (err instanceof Unsupported || err instanceof SyntaxError) return undefined;
