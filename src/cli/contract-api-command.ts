@@ -1,9 +1,7 @@
 /** `boomerang contract api`: tests a running implementation of the spec, its callbacks included (src/contract/api-contract.ts). */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { runApiContract } from '../contract/api-contract.js';
 import type { ApiFixtures } from '../contract/api-request.js';
-import { documentFor, finishReport, parseListen, parseSeconds } from '../contract/contract-options.js';
 import { defineCommand } from './define-command.js';
 
 /** The longest wait for one callback that --callback-timeout accepts, in seconds. */
@@ -39,6 +37,11 @@ export const contractApiCommand = defineCommand({
   },
   async run({ values, usageError }, context) {
     if (values.base === undefined) throw usageError('missing --base URL');
+    // Loaded here, not at the top: the spec machinery would slow every other command's start by about a second.
+    const [{ runApiContract }, { documentFor, finishReport, parseListen, parseSeconds }] = await Promise.all([
+      import('../contract/api-contract.js'),
+      import('../contract/contract-options.js'),
+    ]);
     let base: URL;
     try {
       base = new URL(values.base);

@@ -230,7 +230,9 @@ export async function runApiContract(options: ApiContractOptions): Promise<Contr
     const declares4xx = Object.keys((op.operation.responses ?? {}) as object).some((k) => /^4/.test(k) || k === 'default');
     if (!declares4xx) return;
     const media = requestMedia(op.operation);
-    for (const variant of invalidVariants(media?.media.schema as Record<string, unknown> | undefined, built.exchange.body, built.runnerFields)) {
+    const bodySchema = media?.media.schema as Record<string, unknown> | undefined;
+    const refuses = bodySchema ? (value: unknown) => checker(bodySchema, value) : undefined;
+    for (const variant of invalidVariants(bodySchema, built.exchange.body, built.runnerFields, refuses)) {
       const bad = buildRequest(op, doc, options.baseUrl, sources({ ...(linkValues ? { linkValues } : {}), bodyOverride: structuredClone(variant.body) }));
       if (typeof bad === 'string') continue;
       const got = await exercise(op, bad, prefix, '4xx', `${variant.name} → 4xx`);

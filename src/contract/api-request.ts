@@ -1,13 +1,13 @@
 /**
  * Builds the requests of `contract api`: parameters from links, fixtures and the spec's examples; the body from an
- * example or the schema (openapi-sampler); the credentials the operation's security asks for; and each callback
+ * example or the schema (schemaSample); the credentials the operation's security asks for; and each callback
  * pointed at the runner's catcher where its runtime expression says.
  */
 import { randomBytes } from 'node:crypto';
-import { sample } from 'openapi-sampler';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { ApiOperation, OperationCallback } from './api-operations.js';
 import type { OpenApiDocument } from './contract-document.js';
+import { schemaSample } from './schema-sample.js';
 import { parseTemplate, setAt, type Exchange } from './runtime-expression.js';
 
 /** Values the spec cannot invent, from a fixtures file: by parameter name, and per operation. */
@@ -83,7 +83,7 @@ function exampleOf(parameter: OpenAPIV3_1.ParameterObject, doc: OpenApiDocument)
   const schema = parameter.schema as Record<string, unknown> | undefined;
   if (schema?.example !== undefined) return schema.example;
   if (Array.isArray(schema?.examples) && schema.examples.length > 0) return schema.examples[0];
-  return schema ? sample(schema as never, { skipReadOnly: true }, doc as never) : undefined;
+  return schema ? schemaSample(schema, { document: doc }) : undefined;
 }
 
 /** The names of a request body's named `examples` when it has several and no single `example`; otherwise none. */
@@ -105,7 +105,7 @@ export function exampleBody(media: OpenAPIV3_1.MediaTypeObject | undefined, doc:
   if (media.example !== undefined) return { value: structuredClone(media.example), sampled: false };
   const first = Object.values(named)[0] as OpenAPIV3_1.ExampleObject | undefined;
   if (first?.value !== undefined) return { value: structuredClone(first.value), sampled: false };
-  return { value: media.schema ? sample(media.schema as never, { skipReadOnly: true }, doc as never) : undefined, sampled: true };
+  return { value: media.schema ? schemaSample(media.schema, { document: doc }) : undefined, sampled: true };
 }
 
 /** The JSON media type of a request body (or its first), with its key. */

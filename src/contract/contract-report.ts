@@ -52,7 +52,8 @@ export function exitStatus(report: ContractReport): number {
 /** Longest request shown under a failing row: enough to reproduce it, short enough to read. */
 const MAX_REQUEST_SHOWN = 300;
 
-function clip(text: string, max: number): string {
+/** `text` cut to `max` characters, an ellipsis marking the cut. */
+export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 

@@ -1,3 +1,5 @@
+import { wrongType } from './broken-body.js';
+
 /**
  * Invalid variants of a valid request body, each breaking one rule its schema states: a required property missing,
  * a property of the wrong type, a value out of its range. An implementation must refuse each with a declared 4xx.
@@ -33,14 +35,6 @@ function typeOf(schema: Schema): string | undefined {
   return typeof type === 'string' ? type : schema.enum ? typeof (schema.enum as unknown[])[0] : undefined;
 }
 
-/** A value no schema of `type` accepts (and that is not null, which a nullable property might). */
-function wrongTypeValue(type: string): unknown {
-  if (type === 'string') return 12345;
-  if (type === 'array') return 'not-an-array';
-  if (type === 'object') return 'not-an-object';
-  return 'not-a-number-or-boolean';
-}
-
 /** A value past the schema's bounds, with the bound it breaks; undefined when it has none. */
 function outOfRange(schema: Schema): { value: unknown; rule: string } | undefined {
   if (typeof schema.maximum === 'number') return { value: schema.maximum + 1, rule: `above its maximum ${schema.maximum}` };
@@ -57,9 +51,15 @@ function outOfRange(schema: Schema): { value: unknown; rule: string } | undefine
 
 /**
  * The variants of `body` (an object) under `schema`: at most one of each kind, on the first top-level property that
- * allows it, skipping `avoid` (the properties that carry the callback, which the runner fills in itself).
+ * allows it, skipping `avoid` (the properties that carry the callback, which the runner fills in itself); with
+ * `problems` (the schema check), only the variants it finds fault with.
  */
-export function invalidVariants(schema: Schema | undefined, body: unknown, avoid: ReadonlySet<string> = new Set()): InvalidVariant[] {
+export function invalidVariants(
+  schema: Schema | undefined,
+  body: unknown,
+  avoid: ReadonlySet<string> = new Set(),
+  problems?: (value: unknown) => string[],
+): InvalidVariant[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return [];
   const { properties, required } = objectShape(schema);
   const variants: InvalidVariant[] = [];
@@ -70,10 +70,11 @@ export function invalidVariants(schema: Schema | undefined, body: unknown, avoid
     delete copy[missing];
     variants.push({ name: `required ${missing} missing`, body: copy });
   }
-  const typed = Object.entries(properties).find(([name, s]) => !avoid.has(name) && typeOf(s) !== undefined);
+  const typed = Object.entries(properties).find(([name, s]) => !avoid.has(name) && present(name) && typeOf(s) !== undefined);
   if (typed !== undefined) {
     const [name, s] = typed;
-    variants.push({ name: `${name} of the wrong type (not ${typeOf(s)})`, body: { ...(body as Record<string, unknown>), [name]: wrongTypeValue(typeOf(s)!) } });
+    const [value, typeName] = wrongType((body as Record<string, unknown>)[name]);
+    variants.push({ name: `${name} of the wrong type (${typeName}, not ${typeOf(s)})`, body: { ...(body as Record<string, unknown>), [name]: value } });
   }
   for (const [name, s] of Object.entries(properties)) {
     if (avoid.has(name)) continue;
@@ -82,5 +83,6 @@ export function invalidVariants(schema: Schema | undefined, body: unknown, avoid
     variants.push({ name: `${name} ${out.rule}`, body: { ...(body as Record<string, unknown>), [name]: out.value } });
     break;
   }
-  return variants;
+  // Only what the schema really refuses (a property may allow several types): anything else is no invalid variant.
+  return problems ? variants.filter((v) => problems(v.body).length > 0) : variants;
 }

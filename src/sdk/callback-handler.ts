@@ -38,9 +38,10 @@ async function readBody(req: NodeRequestLike, max: number): Promise<Uint8Array> 
 }
 
 /**
- * A handler for `http.createServer(handler)` or `app.post(path, handler)`, answering 204 to a callback it accepted,
- * 400 (not the expected payload), 401 (signature), 405, 409 (the same webhook-id is being handled), 413, or 500
- * when your onCallback throws (so that the sender retries). Mount it before any JSON body parser: a signature is
+ * A handler for `http.createServer(handler)` or `app.post(path, handler)`, answering 204 to a callback it accepted
+ * (and to a redelivery of one it handled: the same webhook-id and body), 400 (not the expected payload), 401
+ * (signature), 405, 409 (the same webhook-id is being handled), 413, 422 (a webhook-id it has seen, with another
+ * body), or 500 when your onCallback throws (so that the sender retries). Mount it before any JSON body parser: a signature is
  * checked over the exact bytes sent, so express.json() must not have consumed them (express.raw() is fine).
  */
 export function callbackHandler<K extends CallbackOperation = never, A extends AlertName = never>(

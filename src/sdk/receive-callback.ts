@@ -1,7 +1,8 @@
 /**
  * The receiver kit's core: one received request in, the answer to give out. It verifies the signature over the raw
  * body, checks the body against the contract of each callback or alert the receiver expects, drops redeliveries by
- * `webhook-id`, and hands the typed payload to the receiver's function. callbackHandler() adapts it to Node and express.
+ * `webhook-id` (refusing another body under a known id), and hands the typed payload to the receiver's function.
+ * callbackHandler() adapts it to Node and express.
  */
 import {
   alertContracts,
@@ -41,7 +42,10 @@ export interface CallbackReceiverOptions<K extends CallbackOperation = never, A 
   onCallback(received: ReceivedCallback<K, A>): void | Promise<void>;
   /** Told when onCallback throws (default: console.error), since the sender only hears "500". */
   onError?(error: unknown, received: ReceivedCallback<K, A>): void;
-  /** Where handled `webhook-id`s are remembered (default: a MemoryDedupe of 10,000); false to act on every delivery. */
+  /**
+   * Where handled `webhook-id`s and a digest of their bodies are remembered (default: a MemoryDedupe of 10,000);
+   * false to act on every delivery.
+   */
   dedupe?: DedupeStore | false | undefined;
   /** Largest body accepted, in bytes (default 1 MiB); a longer one is answered 413. */
   maxBodyBytes?: number | undefined;
@@ -67,6 +71,12 @@ export interface ReceiverAnswer {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 type Candidate = { kind: 'callback' | 'alert'; key: string; contract: DeliveryContract };
+
+/** The SHA-256 of a body, in Base64: what tells a redelivery (the same bytes) from another message under the same id. */
+async function bodyDigest(body: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body as BufferSource));
+  return btoa(String.fromCharCode(...digest));
+}
 
 function answer(status: number, errors?: string[], headers: Record<string, string> = {}): ReceiverAnswer {
   if (errors === undefined) return { status, headers, body: '' };
@@ -101,9 +111,8 @@ export function callbackReceiver<K extends CallbackOperation = never, A extends 
       return 'x-request-signature';
     }
     if (options.unsigned === true) return undefined;
-    throw new WebhookVerificationError(
-      options.secret !== undefined ? 'missing webhook-signature header' : 'missing X-Request-Signature header',
-    );
+    const expected = [options.secret !== undefined ? 'webhook-signature' : undefined, options.token !== undefined ? 'X-Request-Signature' : undefined];
+    throw new WebhookVerificationError(`missing ${expected.filter((h) => h !== undefined).join(' or ')} header`);
   }
 
   function parse(scheme: DeliveryContract['signature'] | undefined, body: Uint8Array): ReceivedCallback<K, A> {
@@ -139,10 +148,14 @@ export function callbackReceiver<K extends CallbackOperation = never, A extends 
     const webhookId = headerValue(request.headers, 'webhook-id');
     received.webhookId = webhookId;
     if (dedupe !== undefined && webhookId !== undefined) {
-      const claim = await dedupe.claim(webhookId);
+      const claim = await dedupe.claim(webhookId, await bodyDigest(request.body));
       // Handled already: 2xx, so the sender stops. Being handled now: 409, so it retries later, in case that attempt fails.
       if (claim === 'handled') return answer(204);
       if (claim === 'in-flight') return answer(409, [`webhook-id ${webhookId} is being handled`], { 'retry-after': '5' });
+      // A webhook-id names one message, whose every attempt carries the same bytes: another body under it is a replay
+      // of the id, not a redelivery, and acting on it or acknowledging it as handled would both be wrong. 422, as the
+      // IETF Idempotency-Key draft answers a key reused with another payload (it too keeps 409 for "in progress").
+      if (claim === 'conflict') return answer(422, [`webhook-id ${webhookId} was received before with another body: each message needs its own webhook-id`]);
     }
     try {
       await options.onCallback(received);

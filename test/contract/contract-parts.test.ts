@@ -56,9 +56,16 @@ describe('invalid variants', () => {
     const variants = invalidVariants(schema, { target: 'a', count: 2, callback: { url: 'u' } }, new Set(['callback']));
     expect(variants).toEqual([
       { name: 'required target missing', body: { count: 2, callback: { url: 'u' } } },
-      { name: 'count of the wrong type (not integer)', body: { target: 'a', count: 'not-a-number-or-boolean', callback: { url: 'u' } } },
+      { name: 'count of the wrong type (a string, not integer)', body: { target: 'a', count: 'not a number', callback: { url: 'u' } } },
       { name: 'count above its maximum 5', body: { target: 'a', count: 6, callback: { url: 'u' } } },
     ]);
+  });
+
+  it('keeps only the variants the schema check refuses', () => {
+    const loose = { type: 'object', properties: { count: { type: ['integer', 'string'] } } };
+    const check = schemaChecker('3.1');
+    expect(invalidVariants(loose, { count: 2 })).toHaveLength(1);
+    expect(invalidVariants(loose, { count: 2 }, new Set(), (v) => check(loose, v))).toEqual([]);
   });
 
   it('makes none of a body that is not an object', () => {

@@ -1,6 +1,7 @@
 /**
  * The receiver kit's handler on real HTTP: Node's http and express, answering each kind of request as documented,
- * de-duplicating on webhook-id, and receiving a real Boomerang callback end to end.
+ * de-duplicating on webhook-id (and refusing another body under a known one), and receiving a real Boomerang callback
+ * end to end.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,6 +119,30 @@ describe('callbackHandler', () => {
     expect(await answer(await signedPost(plainUrl, pingExample, { id: 'msg_retry' }))).toEqual({ status: 500, errors: ['the receiver could not handle this callback; retry later'] });
     expect((await signedPost(plainUrl, pingExample, { id: 'msg_retry' })).status).toBe(204);
     expect(received.map((r) => r.webhookId)).toEqual(['msg_dup', 'msg_retry']);
+  });
+
+  it('answers 422 to another body under a webhook-id it has handled or is handling, and acts on neither', async () => {
+    received = [];
+    const other = { ...(pingExample as object), callbackId: '643451796760560999' };
+    expect((await signedPost(plainUrl, pingExample, { id: 'msg_reused' })).status).toBe(204);
+    expect(await answer(await signedPost(plainUrl, other, { id: 'msg_reused' }))).toEqual({
+      status: 422,
+      errors: ['webhook-id msg_reused was received before with another body: each message needs its own webhook-id'],
+    });
+    // The refusal leaves the first message's claim as it was: its redelivery is still acknowledged.
+    expect((await signedPost(plainUrl, pingExample, { id: 'msg_reused' })).status).toBe(204);
+
+    let release!: () => void;
+    holdNext = new Promise<void>((resolve) => (release = resolve));
+    const first = signedPost(plainUrl, pingExample, { id: 'msg_reused_slow' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await signedPost(plainUrl, other, { id: 'msg_reused_slow' })).status).toBe(422);
+    release();
+    expect((await first).status).toBe(204);
+    expect(received.map((r) => [r.webhookId, (r.payload as { callbackId: string }).callbackId])).toEqual([
+      ['msg_reused', '643451796760560204'],
+      ['msg_reused_slow', '643451796760560204'],
+    ]);
   });
 
   it('answers 409 to a redelivery while the first attempt is still being handled', async () => {
