@@ -203,7 +203,7 @@ describe('boomerang contract receiver', () => {
     expect([cli.code, cli.stderr]).toEqual([1, '']);
     expect(cli.stdout).toMatch(/^operation +check +result +detail\n/);
     expect(cli.stdout).toMatch(/^callback pingHost of createDeviceLiveToolsPing +bad signature → 401 +FAIL +answered 200: ok; expected 401: /m);
-    expect(cli.stdout).toMatch(/\n18 checks: 7 passed, 8 failed, 3 skipped, in \d+\.\d s \(contract receiver http:\/\/127\.0\.0\.1:\d+\/cli\)\n$/);
+    expect(cli.stdout).toMatch(/\n18 checks: 7 passed, 8 failed, 3 skipped, in \d+\.\d s \(contract receiver http:\/\/127\.0\.0\.1:\d+\/cli\)\nJUnit XML written to .+receiver\.xml\n$/);
 
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(junit, 'utf8')) as {
       testsuites: { testsuite: { name: string; tests: string; failures: string; skipped: string; testcase: { name: string; failure?: unknown }[] }[] };
